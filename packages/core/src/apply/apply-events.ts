@@ -1,0 +1,42 @@
+import type { LineAction, VoiceAction } from '../plan/plan-types.js';
+
+/**
+ * Progress of an apply, as typed events (noun-action). Core only emits them: the CLI draws them with
+ * listr2, the React hooks turn them into state.
+ */
+export type ApplyEvent =
+  | {
+      type: 'apply-start';
+      voices: number;
+      /** Lines to produce per script, in manifest order. */
+      scripts: Array<{ script: string; lines: number }>;
+    }
+  | { type: 'pending-settle'; address: string; outcome: 'resumed' | 'resubmitted' | 'dropped' }
+  | { type: 'voice-start'; address: string; action: VoiceAction; provider: string }
+  | { type: 'voice-end'; address: string; action: VoiceAction; provider: string; error?: string }
+  | { type: 'line-start'; address: string; script: string; action: LineAction; provider: string }
+  | { type: 'line-status'; address: string; script: string; status: string }
+  | {
+      type: 'line-end';
+      address: string;
+      script: string;
+      action: LineAction;
+      provider: string;
+      characters: number;
+      /** Set when the line failed; the message says what to do. */
+      error?: string;
+      /** Set when the line was not attempted (interrupted, or its voice failed). */
+      skipped?: string;
+    }
+  | { type: 'interrupt'; level: 1 | 2; message: string }
+  | { type: 'apply-end'; summary: ApplySummary };
+
+export interface ApplySummary {
+  voices: { done: number; failed: number };
+  lines: { done: number; failed: number; skipped: number };
+  /** Characters sent to vendors for rendering. */
+  characters: number;
+  failures: Array<{ address: string; provider: string; message: string }>;
+  interrupted: boolean;
+  durationMs: number;
+}

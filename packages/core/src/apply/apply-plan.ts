@@ -1,0 +1,486 @@
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import PQueue from 'p-queue';
+import { UsageError } from '../errors/usage-error.js';
+import { sha256Hex } from '../identity/sha256.js';
+import type { LockedRender, LockedVoice, PendingEntry } from '../lockfile/lockfile-types.js';
+import { identifyManifest, type ManifestIdentity } from '../plan/create-plan.js';
+import type { Plan, PlannedLineChange, PlannedVoiceChange } from '../plan/plan-types.js';
+import type { ProviderRegistry } from '../providers/provider-registry.js';
+import type {
+  CreateVoiceRequest,
+  ProviderCallContext,
+  ProviderSettings,
+  ProviderV1,
+  SynthesizeRequest,
+  VoiceRecord,
+} from '../providers/provider-v1.js';
+import { cacheFromFile, restoreAudio, storeAudio, type StoredAudio } from '../node/audio-store.js';
+import { hashFile, sampleDigests, sampleInput, type LoadedProject } from '../node/load-project.js';
+import { LockfileStore } from '../node/lockfile-store.js';
+import { readCacheKeys } from '../node/observe-project.js';
+import { acquireStateLock } from '../node/state-lock.js';
+import type { ApplyEvent, ApplySummary } from './apply-events.js';
+
+export interface ApplyOptions {
+  project: LoadedProject;
+  plan: Plan;
+  providers: ProviderRegistry;
+  /** Where `${ENV}` references are looked up; defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  /** Changes in flight at once across all providers (default 10). */
+  parallelism?: number;
+  /** Stop scheduling after the first failure. */
+  failFast?: boolean;
+  onEvent?: (event: ApplyEvent) => void;
+  /** First Ctrl-C: start nothing new; what runs finishes and is recorded. */
+  stopSignal?: AbortSignal;
+  /** Second Ctrl-C: abort what runs; task ids already recorded stay in `pending` for the next apply. */
+  abortSignal?: AbortSignal;
+  now?: () => Date;
+  /** Names the command in the state lock, for the message another apply shows. */
+  command?: string;
+}
+
+interface VoiceState {
+  record: VoiceRecord;
+  fingerprint: string;
+}
+
+class SkippedError extends Error {}
+
+/**
+ * Carries out a plan: voices first (each before the lines that need it), everything else at once
+ * within per-provider and global limits. Billable calls are preceded by a write-ahead `pending` entry;
+ * finished work is recorded as it lands. One failure never stops the others (unless `failFast`).
+ */
+export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
+  const started = Date.now();
+  const { project, plan } = options;
+  const now = options.now ?? (() => new Date());
+  const env = options.env ?? process.env;
+  const emit = options.onEvent ?? (() => {});
+  const { paths } = project;
+
+  const lock = await acquireStateLock(paths.stateDir, options.command ?? 'apply');
+  const store = new LockfileStore(paths.lockfileFile, project.lockfile);
+  const summary: ApplySummary = {
+    voices: { done: 0, failed: 0 },
+    lines: { done: 0, failed: 0, skipped: 0 },
+    characters: 0,
+    failures: [],
+    interrupted: false,
+    durationMs: 0,
+  };
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const onStop = () => {
+    if (stop.signal.aborted) return;
+    summary.interrupted = true;
+    stop.abort();
+    emit({ type: 'interrupt', level: 1, message: 'Stopping: nothing new starts; running work finishes and is recorded. Interrupt again to abort it.' });
+  };
+  const onAbort = () => {
+    onStop();
+    abort.abort();
+    emit({ type: 'interrupt', level: 2, message: 'Aborting running work; accepted vendor tasks stay recorded and the next apply resumes them.' });
+  };
+  options.stopSignal?.addEventListener('abort', onStop);
+  options.abortSignal?.addEventListener('abort', onAbort);
+
+  try {
+    const lockfileNow = await readFile(paths.lockfileFile, 'utf8').catch(() => '');
+    if (sha256Hex(lockfileNow) !== project.digests.lockfile) {
+      throw new UsageError(`${paths.display(paths.lockfileFile)} changed since it was read (another apply, or a git operation): run the command again.`);
+    }
+    const identity = identifyManifest(project.manifest, sampleDigests(project));
+    const billable = billableProviders(plan, store.state.pending);
+    const instances = createProviders(project, options.providers, billable, env);
+    const providerOf = (id: string) => instances.get(id) ?? options.providers.describe(id);
+    const queues = new Map<string, PQueue>();
+    const queueOf = (id: string) => {
+      let queue = queues.get(id);
+      if (!queue) {
+        const provider = providerOf(id);
+        const settings = project.manifest.providers[id] ?? {};
+        const requestsPerMinute = settings.requestsPerMinute ?? provider.capabilities.defaultRequestsPerMinute;
+        queue = new PQueue({
+          concurrency: settings.concurrency ?? provider.capabilities.defaultConcurrency,
+          ...(requestsPerMinute ? { intervalCap: requestsPerMinute, interval: 60_000, strict: true } : {}),
+        });
+        queues.set(id, queue);
+      }
+      return queue;
+    };
+    const limit = pLimit(options.parallelism ?? 10);
+
+    const contextFor = (entry: PendingEntry, script?: string): ProviderCallContext => ({
+      signal: abort.signal,
+      recordTask: async (task) => {
+        store.update((lockfile) => {
+          const pending = lockfile.pending.find((item) => item.address === entry.address && item.key === entry.key);
+          if (pending) pending.task = { ...pending.task, ...task };
+        });
+        await store.flush();
+      },
+      reportStatus: (status) => {
+        if (script) emit({ type: 'line-status', address: entry.address, script, status });
+      },
+    });
+
+    /** Writes the pending entry, waits until it is on disk, runs the billable call, then clears the entry. */
+    const writeAhead = async <TResult>(entry: PendingEntry, call: (entry: PendingEntry) => Promise<TResult>): Promise<TResult> => {
+      store.update((lockfile) => {
+        lockfile.pending = lockfile.pending.filter((item) => item.address !== entry.address);
+        lockfile.pending.push(entry);
+      });
+      await store.flush();
+      return call(entry);
+    };
+    const clearPending = (lockfile: typeof store.state, address: string) => {
+      lockfile.pending = lockfile.pending.filter((item) => item.address !== address);
+    };
+
+    const voiceRequest = (name: string, fingerprint: string): CreateVoiceRequest => {
+      const voice = project.manifest.voices[name]!;
+      const samples = project.samples[name]!;
+      return {
+        name,
+        fingerprint,
+        sample: sampleInput(samples.sample),
+        ...(voice.prompt && samples.prompt ? { prompt: { sample: sampleInput(samples.prompt), text: voice.prompt.text } } : {}),
+        ...(voice.language ? { language: voice.language } : {}),
+        options: voice.options,
+        suggestedVoiceId: suggestedVoiceId(name, fingerprint),
+      };
+    };
+    const recordVoice = (name: string, fingerprint: string, record: VoiceRecord) => {
+      const provider = providerOf(project.manifest.voices[name]!.provider);
+      const createdAt = now().toISOString();
+      const lifetime = provider.capabilities.unusedVoiceLifetimeMs;
+      const expiresAt = record.expiresAt ?? (lifetime ? new Date(now().getTime() + lifetime).toISOString() : undefined);
+      const locked: LockedVoice = {
+        provider: provider.id,
+        fingerprint,
+        sampleSha256: identity.voices[name]!.sampleDigest,
+        ...(record.remoteId ? { remoteId: record.remoteId } : {}),
+        createdAt,
+        ...(expiresAt ? { expiresAt } : {}),
+        ...(record.data ? { data: record.data } : {}),
+      };
+      store.update((lockfile) => {
+        lockfile.voices[name] = locked;
+        clearPending(lockfile, `voice.${name}`);
+      });
+    };
+    const synthesizeRequest = (line: (typeof project.manifest.lines)[number], voice: VoiceState): SynthesizeRequest => {
+      const definition = project.manifest.voices[line.voice]!;
+      return {
+        text: line.text,
+        voice: {
+          name: line.voice,
+          fingerprint: voice.fingerprint,
+          ...voice.record,
+          ...(definition.language ? { language: definition.language } : {}),
+          options: definition.options,
+          sample: sampleInput(project.samples[line.voice]!.sample),
+        },
+        options: line.options,
+        format: line.format,
+      };
+    };
+    const cacheFileOf = (key: string, format: string) => path.join(paths.cacheDir, `${key}.${format}`);
+    const recordRender = (line: (typeof project.manifest.lines)[number], lineIdentity: ManifestIdentity['lines'][string], stored: StoredAudio, fromAddress?: string) => {
+      const render: LockedRender = {
+        key: lineIdentity.key,
+        voice: line.voice,
+        voiceFingerprint: lineIdentity.voiceFingerprint,
+        textSha256: lineIdentity.textSha256,
+        optionsSha256: lineIdentity.optionsSha256,
+        format: line.format,
+        file: line.file,
+        sha256: stored.sha256,
+        bytes: stored.bytes,
+        durationMs: stored.durationMs,
+        chars: lineIdentity.characters,
+        mtimeMs: stored.mtimeMs,
+        renderedAt: now().toISOString(),
+      };
+      store.update((lockfile) => {
+        lockfile.renders[line.address] = render;
+        if (fromAddress && fromAddress !== line.address) delete lockfile.renders[fromAddress];
+        clearPending(lockfile, line.address);
+      });
+    };
+    const touchVoice = (name: string) => {
+      const provider = providerOf(project.manifest.voices[name]!.provider);
+      const lifetime = provider.capabilities.unusedVoiceLifetimeMs;
+      store.update((lockfile) => {
+        const voice = lockfile.voices[name];
+        if (!voice) return;
+        voice.lastUsedAt = now().toISOString();
+        if (lifetime) voice.expiresAt = new Date(now().getTime() + lifetime).toISOString();
+      });
+    };
+    const linesByAddress = new Map(project.manifest.lines.map((line) => [line.address, line]));
+
+    // 1. Settle what an interrupted apply left pending, before anything could be paid for twice.
+    const settledVoices = new Set<string>();
+    for (const entry of [...store.state.pending]) {
+      const provider = providerOf(entry.provider);
+      if (entry.kind === 'voice') {
+        const name = entry.address.slice('voice.'.length);
+        const voiceIdentity = identity.voices[name];
+        if (voiceIdentity?.fingerprint === entry.key && provider.doResumeVoice && entry.task) {
+          const record = await provider.doResumeVoice(voiceRequest(name, entry.key), entry.task, contextFor(entry));
+          if (record) {
+            recordVoice(name, entry.key, record);
+            settledVoices.add(name);
+            emit({ type: 'pending-settle', address: entry.address, outcome: 'resumed' });
+            continue;
+          }
+        }
+      } else {
+        const line = linesByAddress.get(entry.address);
+        const cached = await readCacheKeys(paths.cacheDir);
+        if (!cached.has(entry.key) && line && identity.lines[line.address]?.key === entry.key && provider.doResumeSynthesis && entry.task) {
+          const voice = voiceStateFromLock(line.voice);
+          const result = voice ? await provider.doResumeSynthesis(synthesizeRequest(line, voice), entry.task, contextFor(entry, line.script)) : undefined;
+          if (result) {
+            const stored = await storeAudio({
+              source: result.audio,
+              format: line.format,
+              outputFile: path.resolve(paths.dir, line.file),
+              cacheFile: cacheFileOf(entry.key, line.format),
+              signal: abort.signal,
+            });
+            recordRender(line, identity.lines[line.address]!, stored);
+            emit({ type: 'pending-settle', address: entry.address, outcome: 'resumed' });
+            continue;
+          }
+        }
+      }
+      store.update((lockfile) => clearPending(lockfile, entry.address));
+      emit({ type: 'pending-settle', address: entry.address, outcome: 'dropped' });
+    }
+    await store.flush();
+
+    function voiceStateFromLock(name: string): VoiceState | undefined {
+      const locked = store.state.voices[name];
+      if (!locked || locked.fingerprint !== identity.voices[name]?.fingerprint) return undefined;
+      return {
+        fingerprint: locked.fingerprint,
+        record: { ...(locked.remoteId ? { remoteId: locked.remoteId } : {}), ...(locked.expiresAt ? { expiresAt: locked.expiresAt } : {}), ...(locked.data ? { data: locked.data } : {}) },
+      };
+    }
+
+    const voiceChanges = plan.changes.filter((change): change is PlannedVoiceChange => change.kind === 'voice');
+    const lineChanges = plan.changes.filter((change): change is PlannedLineChange => change.kind === 'line');
+    const scripts = new Map<string, number>();
+    for (const change of lineChanges) scripts.set(change.script, (scripts.get(change.script) ?? 0) + 1);
+    emit({ type: 'apply-start', voices: voiceChanges.length, scripts: [...scripts].map(([script, lines]) => ({ script, lines })) });
+
+    // 2. Before any output is written, put into the cache the audio of every restore and move.
+    const cached = await readCacheKeys(paths.cacheDir);
+    for (const change of lineChanges) {
+      if ((change.action !== 'restore' && change.action !== 'move') || cached.has(change.key)) continue;
+      const line = linesByAddress.get(change.address)!;
+      const sources = [change.from, ...Object.values(store.state.renders).filter((render) => render.key === change.key).map((render) => render.file)];
+      for (const source of sources) {
+        if (!source) continue;
+        const file = path.resolve(paths.dir, source);
+        const expected = Object.values(store.state.renders).find((render) => render.file === source && render.key === change.key)?.sha256;
+        if (expected && (await hashFile(file).catch(() => undefined)) === expected) {
+          await cacheFromFile(file, cacheFileOf(change.key, line.format));
+          cached.add(change.key);
+          break;
+        }
+      }
+    }
+
+    const fail = (address: string, provider: string, error: unknown) => {
+      const message = errorMessage(error);
+      summary.failures.push({ address, provider, message });
+      if (options.failFast) onStop();
+      return message;
+    };
+
+    // 3. Voices, each once, before the lines that need them.
+    const voiceReady = new Map<string, Promise<VoiceState>>();
+    for (const change of voiceChanges) {
+      if (change.action === 'delete') continue;
+      voiceReady.set(
+        change.voice,
+        queueOf(change.provider).add(async () => {
+          if (settledVoices.has(change.voice)) return voiceStateFromLock(change.voice)!;
+          if (stop.signal.aborted) throw new SkippedError('interrupted');
+          emit({ type: 'voice-start', address: change.address, action: change.action, provider: change.provider });
+          try {
+            const fingerprint = change.fingerprint!;
+            const entry: PendingEntry = { kind: 'voice', address: change.address, key: fingerprint, provider: change.provider, startedAt: now().toISOString() };
+            const record = await writeAhead(entry, () => providerOf(change.provider).doCreateVoice(voiceRequest(change.voice, fingerprint), contextFor(entry)));
+            recordVoice(change.voice, fingerprint, record);
+            summary.voices.done++;
+            emit({ type: 'voice-end', address: change.address, action: change.action, provider: change.provider });
+            return { fingerprint, record };
+          } catch (error) {
+            summary.voices.failed++;
+            emit({ type: 'voice-end', address: change.address, action: change.action, provider: change.provider, error: fail(change.address, change.provider, error) });
+            throw new SkippedError(`voice ${change.voice} could not be created`);
+          }
+        }) as Promise<VoiceState>,
+      );
+      voiceReady.get(change.voice)!.catch(() => {}); // awaited by its lines; a failure is reported there
+    }
+    const voiceFor = async (name: string): Promise<VoiceState> => {
+      const pendingVoice = voiceReady.get(name);
+      if (pendingVoice) return pendingVoice;
+      const locked = voiceStateFromLock(name);
+      if (!locked) throw new SkippedError(`voice ${name} is not created: run apply without --target`);
+      return locked;
+    };
+
+    // 4. Lines, all at once within the limits.
+    const manifestFiles = new Set(project.manifest.lines.map((line) => line.file));
+    const runLine = async (change: PlannedLineChange) => {
+      if (change.action === 'delete') {
+        await rm(path.resolve(paths.dir, change.file), { force: true });
+        store.update((lockfile) => {
+          delete lockfile.renders[change.address];
+        });
+        return;
+      }
+      const line = linesByAddress.get(change.address)!;
+      const lineIdentity = identity.lines[change.address]!;
+      const outputFile = path.resolve(paths.dir, line.file);
+      const cacheFile = cacheFileOf(change.key, line.format);
+      if (change.action === 'restore' || change.action === 'move' || (await readCacheKeys(paths.cacheDir)).has(change.key)) {
+        const stored = await restoreAudio({ cacheFile, outputFile, format: line.format, signal: abort.signal });
+        recordRender(line, lineIdentity, stored, change.fromAddress);
+        if (change.action === 'move' && change.from && !manifestFiles.has(change.from)) {
+          await rm(path.resolve(paths.dir, change.from), { force: true });
+        }
+        return;
+      }
+      const voice = await voiceFor(change.voice);
+      const provider = providerOf(change.provider);
+      await queueOf(change.provider).add(async () => {
+        if (stop.signal.aborted) throw new SkippedError('interrupted');
+        const entry: PendingEntry = { kind: 'line', address: change.address, key: change.key, provider: change.provider, startedAt: now().toISOString() };
+        const context = contextFor(entry, change.script);
+        const result = await writeAhead(entry, () => provider.doSynthesize(synthesizeRequest(line, voice), context));
+        if (result.format !== line.format) {
+          throw new Error(`${provider.displayName} returned ${result.format} audio where ${line.format} was asked: this is a bug in the provider`);
+        }
+        const stored = await storeAudio({ source: result.audio, format: line.format, outputFile, cacheFile, signal: abort.signal });
+        recordRender(line, lineIdentity, stored);
+        touchVoice(change.voice);
+        summary.characters += result.billedCharacters ?? lineIdentity.characters;
+      });
+    };
+
+    await Promise.all(
+      lineChanges.map((change) =>
+        limit(async () => {
+          if (stop.signal.aborted) {
+            summary.lines.skipped++;
+            emit({ type: 'line-end', address: change.address, script: change.script, action: change.action, provider: change.provider, characters: 0, skipped: 'interrupted' });
+            return;
+          }
+          emit({ type: 'line-start', address: change.address, script: change.script, action: change.action, provider: change.provider });
+          try {
+            await runLine(change);
+            summary.lines.done++;
+            emit({ type: 'line-end', address: change.address, script: change.script, action: change.action, provider: change.provider, characters: change.characters });
+          } catch (error) {
+            if (error instanceof SkippedError) {
+              summary.lines.skipped++;
+              emit({ type: 'line-end', address: change.address, script: change.script, action: change.action, provider: change.provider, characters: 0, skipped: error.message });
+              return;
+            }
+            summary.lines.failed++;
+            const message = fail(change.address, change.provider, error);
+            emit({ type: 'line-end', address: change.address, script: change.script, action: change.action, provider: change.provider, characters: 0, error: message });
+          }
+        }),
+      ),
+    );
+    // Voices no line waited for still have to finish (or fail) before the end.
+    await Promise.allSettled(voiceReady.values());
+
+    for (const change of voiceChanges) {
+      if (change.action !== 'delete') continue;
+      try {
+        const locked = store.state.voices[change.voice];
+        const provider = providerOf(change.provider);
+        if (locked?.remoteId && provider.doDeleteVoice) {
+          await provider.doDeleteVoice({ remoteId: locked.remoteId, ...(locked.data ? { data: locked.data } : {}) }, contextFor({ kind: 'voice', address: change.address, key: locked.fingerprint, provider: change.provider, startedAt: now().toISOString() }));
+        }
+        store.update((lockfile) => {
+          delete lockfile.voices[change.voice];
+        });
+        summary.voices.done++;
+      } catch (error) {
+        summary.voices.failed++;
+        fail(change.address, change.provider, error);
+      }
+    }
+  } finally {
+    options.stopSignal?.removeEventListener('abort', onStop);
+    options.abortSignal?.removeEventListener('abort', onAbort);
+    try {
+      await store.close();
+    } finally {
+      await lock.release();
+    }
+  }
+  summary.durationMs = Date.now() - started;
+  emit({ type: 'apply-end', summary });
+  return summary;
+}
+
+/** A deterministic vendor-safe voice id: `vx-<name>-<12 hex of the fingerprint>`. */
+export function suggestedVoiceId(name: string, fingerprint: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'voice';
+  return `vx-${slug}-${fingerprint.slice(0, 12)}`;
+}
+
+function billableProviders(plan: Plan, pending: PendingEntry[]): Set<string> {
+  const providers = new Set(pending.map((entry) => entry.provider));
+  for (const change of plan.changes) {
+    if (change.kind === 'voice' && change.action !== 'delete') providers.add(change.provider);
+    if (change.kind === 'line' && (change.action === 'render' || change.action === 'rerender')) providers.add(change.provider);
+    if (change.action === 'delete') providers.add(change.provider);
+  }
+  return providers;
+}
+
+/** Instantiates the providers that will be called, with their keys; a missing key fails before anything is spent. */
+function createProviders(project: LoadedProject, registry: ProviderRegistry, ids: Set<string>, env: Record<string, string | undefined>): Map<string, ProviderV1> {
+  const instances = new Map<string, ProviderV1>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    if (!registry.has(id)) continue;
+    const described = registry.describe(id);
+    const manifestSettings = project.manifest.providers[id] ?? {};
+    const variable = manifestSettings.apiKeyEnv ?? described.capabilities.apiKeyEnv;
+    const apiKey = variable ? env[variable] : undefined;
+    if (described.capabilities.apiKeyEnv && !apiKey) {
+      missing.push(`${id} needs an API key in $${variable}: export ${variable}=… (or name another variable with providers.${id}.apiKey: \${MY_VARIABLE})`);
+      continue;
+    }
+    const settings: ProviderSettings = {
+      ...(apiKey ? { apiKey } : {}),
+      ...(manifestSettings.baseUrl ? { baseUrl: manifestSettings.baseUrl } : {}),
+    };
+    instances.set(id, registry.create(id, settings));
+  }
+  if (missing.length > 0) throw new UsageError(`Nothing was done:\n  ${missing.join('\n  ')}`);
+  return instances;
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

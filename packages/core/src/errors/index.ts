@@ -1,0 +1,5 @@
+export { VoxformError } from './voxform-error.js';
+export { type Diagnostic, formatDiagnostic } from './diagnostic.js';
+export { ManifestError } from './manifest-error.js';
+export { LockfileError } from './lockfile-error.js';
+export { UsageError } from './usage-error.js';

@@ -1,0 +1,53 @@
+// @voxform/core: browser-safe. File-system code lives in @voxform/core/node.
+export { VoxformError, ManifestError, LockfileError, UsageError, formatDiagnostic, type Diagnostic } from './errors/index.js';
+
+export type {
+  AudioFormat,
+  AudioSource,
+  CreateVoiceRequest,
+  JsonSchema,
+  JsonValue,
+  ProviderCallContext,
+  ProviderCapabilities,
+  ProviderFactory,
+  ProviderSettings,
+  ProviderV1,
+  SampleInput,
+  SynthesizeRequest,
+  SynthesizeResult,
+  TaskRecord,
+  VoiceRecord,
+  VoiceReference,
+} from './providers/provider-v1.js';
+export { ProviderRegistry } from './providers/provider-registry.js';
+
+export { canonicalJson } from './identity/canonical-json.js';
+export { sha256Hex } from './identity/sha256.js';
+export { voiceFingerprint, renderKey, normalizeText, countCharacters, RENDER_FORMAT_VERSION } from './identity/fingerprint.js';
+
+export type {
+  ManifestDocument,
+  ResolvedManifest,
+  ResolvedVoice,
+  ResolvedLine,
+  ResolvedProviderSettings,
+  SampleReference,
+  SourcePosition,
+} from './manifest/manifest-types.js';
+export { parseManifest, type ParsedManifest } from './manifest/parse-manifest.js';
+export { resolveManifest, type ScriptSource, type ResolveManifestInput, type ResolveManifestResult } from './manifest/resolve-manifest.js';
+export { parseScriptSource, type ScriptParagraph } from './manifest/parse-script-source.js';
+
+export type { Lockfile, LockedVoice, LockedRender, PendingEntry } from './lockfile/lockfile-types.js';
+export { emptyLockfile } from './lockfile/lockfile-types.js';
+export { parseLockfile } from './lockfile/parse-lockfile.js';
+export { serializeLockfile } from './lockfile/serialize-lockfile.js';
+
+export { createPlan, identifyManifest, type Observations, type PlanOptions, type CreatePlanInput, type ManifestIdentity } from './plan/create-plan.js';
+export type { Plan, PlannedChange, PlannedLineChange, PlannedVoiceChange, PlanSummary, VoiceAction, LineAction } from './plan/plan-types.js';
+export { formatPlan, planToJson } from './plan/format-plan.js';
+export { matchesAddress } from './plan/address.js';
+
+export { voicesSchema } from './schemas/voices-schema.js';
+export { voicesLockSchema } from './schemas/voices-lock-schema.js';
+export type { ApplyEvent } from './apply/apply-events.js';

@@ -1,0 +1,52 @@
+import type { AudioFormat, JsonValue, TaskRecord } from '../providers/provider-v1.js';
+
+/** `voices.lock`: what was produced, described field by field in schemas/voices-lock.schema.json. */
+export interface Lockfile {
+  lockfileVersion: 1;
+  voices: Record<string, LockedVoice>;
+  renders: Record<string, LockedRender>;
+  pending: PendingEntry[];
+}
+
+export interface LockedVoice {
+  provider: string;
+  fingerprint: string;
+  sampleSha256?: string;
+  remoteId?: string;
+  createdAt: string;
+  lastUsedAt?: string;
+  expiresAt?: string;
+  data?: Record<string, JsonValue>;
+}
+
+export interface LockedRender {
+  key: string;
+  voice: string;
+  voiceFingerprint: string;
+  textSha256: string;
+  optionsSha256: string;
+  format: AudioFormat;
+  file: string;
+  sha256: string;
+  bytes: number;
+  durationMs: number;
+  chars: number;
+  mtimeMs?: number;
+  renderedAt?: string;
+}
+
+/** Billable work started and not yet finished (the write-ahead entry). */
+export interface PendingEntry {
+  kind: 'voice' | 'line';
+  /** `voice.<name>` or a line address. */
+  address: string;
+  /** The voice fingerprint or render key being produced. */
+  key: string;
+  provider: string;
+  startedAt: string;
+  task?: TaskRecord;
+}
+
+export function emptyLockfile(): Lockfile {
+  return { lockfileVersion: 1, voices: {}, renders: {}, pending: [] };
+}

@@ -1,0 +1,58 @@
+import type { Diagnostic } from '../errors/diagnostic.js';
+import { LockfileError } from '../errors/lockfile-error.js';
+import { voicesLockSchema } from '../schemas/voices-lock-schema.js';
+import { validateWithSchema } from '../validation/schema-validator.js';
+import { schemaDiagnostics } from '../yaml/schema-diagnostics.js';
+import { YamlSource } from '../yaml/yaml-source.js';
+import { emptyLockfile, type Lockfile } from './lockfile-types.js';
+
+const conflictMarker = /^(<{7}|={7}|>{7})(?: |$)/;
+
+/**
+ * Reads `voices.lock`. A missing or empty file is an empty lockfile; anything else that is not a
+ * valid lockfile throws a LockfileError naming the line and how to recover. It never resets the file:
+ * the entries in it record money already spent.
+ */
+export function parseLockfile(text: string | undefined, file: string): Lockfile {
+  if (text === undefined || text.trim() === '') return emptyLockfile();
+
+  const markers = text
+    .split(/\r?\n/)
+    .map((line, index) => ({ line, number: index + 1 }))
+    .filter(({ line }) => conflictMarker.test(line));
+  if (markers.length > 0) {
+    throw new LockfileError({
+      diagnostics: markers.slice(0, 3).map(({ number, line }) => ({
+        file,
+        line: number,
+        column: 1,
+        path: '',
+        message: `git merge conflict marker '${line.slice(0, 7)}'`,
+        severity: 'error',
+      })),
+      recovery:
+        `${file} has unresolved merge conflicts. Both sides record renders that were paid for, so keep both: ` +
+        `take one side (git checkout --theirs ${file}), then run \`voxform apply\` — lines whose audio is in ` +
+        `.voxform/cache are restored for free and the rest are rendered again. Or merge the two sides' ` +
+        `entries by hand, removing the <<<<<<< ======= >>>>>>> lines.`,
+    });
+  }
+
+  const { source, diagnostics } = YamlSource.parse(text, file);
+  const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+  if (errors.length > 0) throw damaged(file, errors);
+  const value = source.toJS();
+  const { valid, errors: schemaErrors } = validateWithSchema(voicesLockSchema, value);
+  if (!valid) throw damaged(file, schemaDiagnostics(schemaErrors, value, source));
+  return value as Lockfile;
+}
+
+function damaged(file: string, diagnostics: Diagnostic[]): LockfileError {
+  return new LockfileError({
+    diagnostics,
+    recovery:
+      `${file} is damaged, so voxform will not read or overwrite it. Restore it from git (git checkout -- ${file}) ` +
+      `or fix the lines above. Deleting it is safe but forgets every voice and render: audio still in ` +
+      `.voxform/cache is restored for free, but voices are cloned again.`,
+  });
+}

@@ -1,0 +1,113 @@
+import type { AudioFormat, JsonValue } from '../providers/provider-v1.js';
+
+/*
+ * Two shapes of the manifest: the written one (what `voices.yaml` says, described field by field in
+ * schemas/voices.schema.json) and the resolved one the planner works on, with defaults applied,
+ * shorthand lines expanded, `from:` files read and every line given its address.
+ */
+
+export interface ManifestDocument {
+  version: 1;
+  output?: { dir?: string; format?: AudioFormat; path?: string };
+  providers?: Record<string, ProviderBlock>;
+  defaults?: { voice?: string; provider?: string };
+  voices: Record<string, VoiceDefinition>;
+  scripts: Record<string, ScriptDefinition>;
+}
+
+export interface ProviderBlock {
+  apiKey?: string;
+  baseUrl?: string;
+  concurrency?: number;
+  requestsPerMinute?: number;
+}
+
+export interface VoiceDefinition {
+  provider?: string;
+  sample: string;
+  prompt?: { sample: string; text: string };
+  language?: string;
+  description?: string;
+  options?: Record<string, JsonValue>;
+}
+
+export interface ScriptDefinition {
+  lines?: LineDefinition[];
+  from?: string;
+  voice?: string;
+  options?: Record<string, JsonValue>;
+}
+
+export type LineDefinition =
+  | string
+  | { [voice: string]: string }
+  | { id?: string; voice?: string; text: string; options?: Record<string, JsonValue> };
+
+/** Where something was written: file and 1-based line and column. */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** A sample as the manifest names it: a path relative to the manifest, or an http(s) URL. */
+export interface SampleReference {
+  source: 'file' | 'url';
+  /** The path relative to the manifest's folder (forward slashes), or the URL. */
+  location: string;
+}
+
+export interface ResolvedVoice {
+  name: string;
+  provider: string;
+  sample: SampleReference;
+  prompt?: { sample: SampleReference; text: string };
+  language?: string;
+  options: Record<string, JsonValue>;
+  position: SourcePosition;
+}
+
+export interface ResolvedLine {
+  /** `<script>/<id>`: the line's `id:`, or else its 1-based position as four digits. */
+  address: string;
+  script: string;
+  id: string;
+  /** 1-based position in its script. */
+  index: number;
+  voice: string;
+  /** NFC-normalised and trimmed. */
+  text: string;
+  /** The script's options with the line's own on top. */
+  options: Record<string, JsonValue>;
+  position: SourcePosition;
+  /** Output container: `output.format`, or the provider's first format. */
+  format: AudioFormat;
+  /** Output path relative to the manifest's folder, with forward slashes. */
+  file: string;
+}
+
+export interface ResolvedProviderSettings {
+  /** Name of the environment variable the key is read from (`MINIMAX_API_KEY`); never the key itself. */
+  apiKeyEnv?: string;
+  baseUrl?: string;
+  concurrency?: number;
+  requestsPerMinute?: number;
+}
+
+export interface ResolvedManifest {
+  /** The manifest's path as the caller named it, for messages. */
+  file: string;
+  output: { dir: string; format?: AudioFormat; path: string };
+  providers: Record<string, ResolvedProviderSettings>;
+  voices: Record<string, ResolvedVoice>;
+  /** Script names in the order the manifest lists them. */
+  scripts: string[];
+  /** Every line of every script, in manifest order. */
+  lines: ResolvedLine[];
+}
+
+export const MANIFEST_DEFAULTS = {
+  outputDir: 'out',
+  outputPath: '{script}/{index}-{line}.{ext}',
+  provider: 'local',
+} as const;

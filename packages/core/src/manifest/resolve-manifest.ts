@@ -1,0 +1,343 @@
+import type { Diagnostic } from '../errors/diagnostic.js';
+import { countCharacters, normalizeText } from '../identity/fingerprint.js';
+import type { ProviderRegistry } from '../providers/provider-registry.js';
+import type { AudioFormat, JsonValue, ProviderV1 } from '../providers/provider-v1.js';
+import { validateWithSchema } from '../validation/schema-validator.js';
+import { schemaDiagnostics } from '../yaml/schema-diagnostics.js';
+import type { PathSegment } from '../yaml/yaml-source.js';
+import {
+  MANIFEST_DEFAULTS,
+  type LineDefinition,
+  type ResolvedLine,
+  type ResolvedManifest,
+  type ResolvedProviderSettings,
+  type ResolvedVoice,
+  type SampleReference,
+  type SourcePosition,
+} from './manifest-types.js';
+import type { ParsedManifest } from './parse-manifest.js';
+import { parseScriptSource } from './parse-script-source.js';
+
+/** The text of a `from:` file, or why it could not be read. */
+export type ScriptSource = { text: string } | { error: string };
+
+export interface ResolveManifestInput {
+  parsed: ParsedManifest & { document: NonNullable<ParsedManifest['document']> };
+  providers: ProviderRegistry;
+  /** The `from:` files, keyed by the path exactly as the manifest writes it. */
+  scriptSources: Record<string, ScriptSource>;
+}
+
+export interface ResolveManifestResult {
+  manifest?: ResolvedManifest;
+  diagnostics: Diagnostic[];
+}
+
+const urlPattern = /^https?:\/\//i;
+const envReference = /^\$\{([A-Z_][A-Z0-9_]*)\}$/;
+
+/**
+ * Applies defaults, expands every script into addressed lines and checks the rules a schema cannot
+ * express (unknown voices and providers, duplicate ids, provider option schemas and limits). Pure:
+ * the caller reads the `from:` files. Collects every problem rather than stopping at the first.
+ */
+export function resolveManifest(input: ResolveManifestInput): ResolveManifestResult {
+  const { source, document } = input.parsed;
+  const diagnostics: Diagnostic[] = [];
+  const error = (path: PathSegment[], message: string, options: { key?: boolean } = {}) =>
+    diagnostics.push(source.diagnostic(path, message, options));
+  const positionOf = (path: PathSegment[]): SourcePosition => ({ file: source.file, ...source.positionOf(path) });
+  const knownProviders = () => input.providers.ids().join(', ');
+
+  const providers: Record<string, ResolvedProviderSettings> = {};
+  for (const [id, block] of Object.entries(document.providers ?? {})) {
+    if (!input.providers.has(id)) {
+      error(['providers', id], `unknown provider '${id}' (known providers: ${knownProviders()})`, { key: true });
+      continue;
+    }
+    const apiKeyEnv = block.apiKey ? envReference.exec(block.apiKey)?.[1] : undefined;
+    providers[id] = {
+      ...(apiKeyEnv ? { apiKeyEnv } : {}),
+      ...(block.baseUrl ? { baseUrl: block.baseUrl } : {}),
+      ...(block.concurrency ? { concurrency: block.concurrency } : {}),
+      ...(block.requestsPerMinute ? { requestsPerMinute: block.requestsPerMinute } : {}),
+    };
+  }
+
+  const defaultProvider = document.defaults?.provider ?? MANIFEST_DEFAULTS.provider;
+  if (document.defaults?.provider && !input.providers.has(defaultProvider)) {
+    error(['defaults', 'provider'], `unknown provider '${defaultProvider}' (known providers: ${knownProviders()})`);
+  }
+
+  const voices: Record<string, ResolvedVoice> = {};
+  const voiceProviders = new Map<string, ProviderV1>();
+  for (const [name, definition] of Object.entries(document.voices)) {
+    const path = ['voices', name];
+    const providerId = definition.provider ?? defaultProvider;
+    if (!input.providers.has(providerId)) {
+      if (definition.provider) error([...path, 'provider'], `unknown provider '${providerId}' (known providers: ${knownProviders()})`);
+      continue;
+    }
+    const provider = input.providers.describe(providerId);
+    voiceProviders.set(name, provider);
+    const sample = sampleReference(definition.sample);
+    checkSampleSource(sample, provider, [...path, 'sample'], error);
+    let prompt: ResolvedVoice['prompt'];
+    if (definition.prompt) {
+      prompt = { sample: sampleReference(definition.prompt.sample), text: normalizeText(definition.prompt.text) };
+      checkSampleSource(prompt.sample, provider, [...path, 'prompt', 'sample'], error);
+    }
+    const options = definition.options ?? {};
+    diagnostics.push(...optionDiagnostics(provider, 'voice', options, [...path, 'options'], input.parsed));
+    voices[name] = {
+      name,
+      provider: providerId,
+      sample,
+      ...(prompt ? { prompt } : {}),
+      ...(definition.language ? { language: definition.language } : {}),
+      options,
+      position: positionOf(path),
+    };
+  }
+
+  const defaultVoice = document.defaults?.voice;
+  if (defaultVoice !== undefined && !(defaultVoice in document.voices)) {
+    error(['defaults', 'voice'], unknownVoiceMessage(defaultVoice, document.voices));
+  }
+
+  const outputFormat = document.output?.format;
+  const outputDir = trimSlashes(document.output?.dir ?? MANIFEST_DEFAULTS.outputDir);
+  const pathTemplate = document.output?.path ?? MANIFEST_DEFAULTS.outputPath;
+  const lines: ResolvedLine[] = [];
+  const scripts = Object.keys(document.scripts);
+  const addressPositions = new Map<string, SourcePosition>();
+  const filePositions = new Map<string, string>();
+
+  for (const script of scripts) {
+    const definition = document.scripts[script]!;
+    const scriptPath = ['scripts', script];
+    const scriptVoice = definition.voice;
+    if (scriptVoice !== undefined && !(scriptVoice in document.voices)) {
+      error([...scriptPath, 'voice'], unknownVoiceMessage(scriptVoice, document.voices));
+    }
+    const candidates: Array<LineCandidate | undefined> = definition.from
+      ? linesFromFile(definition.from, input.scriptSources[definition.from], source.file, [...scriptPath, 'from'], error)
+      : (definition.lines ?? []).map((line, index) =>
+          line === null ? undefined : lineFromDefinition(line, [...scriptPath, 'lines', index], positionOf),
+        );
+
+    candidates.forEach((candidate, position) => {
+      if (!candidate) return; // broke the schema: already reported
+      const index = position + 1;
+      const id = candidate.id ?? String(index).padStart(4, '0');
+      const address = `${script}/${id}`;
+      const voiceName = candidate.voice ?? scriptVoice ?? defaultVoice;
+      const report = (message: string, at: 'line' | 'voice' | 'id' = 'line') => {
+        if (candidate.yamlPath) {
+          const path = at === 'voice' ? (candidate.voicePath ?? candidate.yamlPath) : at === 'id' ? [...candidate.yamlPath, 'id'] : candidate.yamlPath;
+          error(path, message, { key: at === 'voice' && candidate.voiceIsKey === true });
+        } else {
+          diagnostics.push({ ...candidate.position, path: address, message, severity: 'error' });
+        }
+      };
+
+      const earlier = addressPositions.get(address);
+      if (earlier) {
+        report(`duplicate line address '${address}' (first at ${earlier.file}:${earlier.line}:${earlier.column}): give each line of a script a different id`, 'id');
+      } else {
+        addressPositions.set(address, candidate.position);
+      }
+
+      if (voiceName === undefined) {
+        report(`line has no voice: write it as { <voice>: <text> }, give it a 'voice:', or set scripts.${script}.voice or defaults.voice`);
+        return;
+      }
+      const voice = voices[voiceName];
+      const provider = voiceProviders.get(voiceName);
+      if (input.parsed.brokenVoices.has(voiceName)) return;
+      if (!(voiceName in document.voices)) {
+        if (candidate.voice !== undefined) report(unknownVoiceMessage(voiceName, document.voices), 'voice');
+        return;
+      }
+      if (!voice || !provider) return; // its provider is unknown: reported on the voice
+
+      if (!provider.capabilities.synthesis) {
+        report(
+          `voice '${voiceName}' uses ${provider.displayName}, which cannot speak text with a cloned voice; ` +
+            `its voices are managed for use elsewhere. Give this line a voice on another provider.`,
+          'voice',
+        );
+        return;
+      }
+      const text = normalizeText(candidate.text);
+      if (text === '') {
+        report('line has no text');
+        return;
+      }
+      const characters = countCharacters(text);
+      if (characters > provider.capabilities.maxTextLength) {
+        report(
+          `text is ${characters} characters; ${provider.displayName} takes at most ${provider.capabilities.maxTextLength} per line: split it into several lines`,
+        );
+      }
+      const options = { ...(definition.options ?? {}), ...(candidate.options ?? {}) };
+      const optionsPath = candidate.yamlPath && candidate.options ? [...candidate.yamlPath, 'options'] : [...scriptPath, 'options'];
+      diagnostics.push(...optionDiagnostics(provider, 'line', options, optionsPath, input.parsed));
+
+      const format = outputFormat ?? provider.capabilities.outputFormats[0];
+      if (!provider.capabilities.outputFormats.includes(format)) {
+        report(
+          `output.format is ${format}, but ${provider.displayName} (voice '${voiceName}') produces only ${provider.capabilities.outputFormats.join(', ')}: change output.format or the voice's provider`,
+          'voice',
+        );
+      }
+      const file = outputFile(outputDir, pathTemplate, { script, index, line: id, voice: voiceName, ext: format });
+      if (file === undefined) {
+        error(['output', 'path'], `output path for ${address} would leave the output folder: remove '..' and leading '/' from output.path`);
+        return;
+      }
+      const sameFile = filePositions.get(file);
+      if (sameFile) {
+        error(['output', 'path'], `lines ${sameFile} and ${address} would both write ${file}: include {line} or {index} in output.path`);
+      }
+      filePositions.set(file, address);
+      lines.push({ address, script, id, index, voice: voiceName, text, options, position: candidate.position, format, file });
+    });
+  }
+
+  if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return { diagnostics };
+  return {
+    manifest: {
+      file: source.file,
+      output: { dir: outputDir, ...(outputFormat ? { format: outputFormat } : {}), path: pathTemplate },
+      providers,
+      voices,
+      scripts,
+      lines,
+    },
+    diagnostics,
+  };
+}
+
+interface LineCandidate {
+  id?: string;
+  voice?: string;
+  text: string;
+  options?: Record<string, JsonValue>;
+  position: SourcePosition;
+  /** Set for lines written in the manifest itself. */
+  yamlPath?: PathSegment[];
+  voicePath?: PathSegment[];
+  voiceIsKey?: boolean;
+}
+
+function lineFromDefinition(line: LineDefinition, path: PathSegment[], positionOf: (path: PathSegment[]) => SourcePosition): LineCandidate {
+  const position = positionOf(path);
+  if (typeof line === 'string') return { text: line, position, yamlPath: path };
+  if (typeof line.text === 'string') {
+    const full = line as { id?: string; voice?: string; text: string; options?: Record<string, JsonValue> };
+    return {
+      ...(full.id !== undefined ? { id: full.id } : {}),
+      ...(full.voice !== undefined ? { voice: full.voice } : {}),
+      text: full.text,
+      ...(full.options ? { options: full.options } : {}),
+      position,
+      yamlPath: path,
+      voicePath: [...path, 'voice'],
+    };
+  }
+  const [voice, text] = Object.entries(line)[0] as [string, string];
+  return { voice, text, position, yamlPath: path, voicePath: [...path, voice], voiceIsKey: true };
+}
+
+function linesFromFile(
+  from: string,
+  content: ScriptSource | undefined,
+  manifestFile: string,
+  path: PathSegment[],
+  error: (path: PathSegment[], message: string) => void,
+): LineCandidate[] {
+  if (!content) {
+    error(path, `${from} was not read`);
+    return [];
+  }
+  if ('error' in content) {
+    error(path, content.error);
+    return [];
+  }
+  const file = joinRelative(manifestFile, from);
+  const format = /\.(md|markdown)$/i.test(from) ? 'markdown' : 'text';
+  const paragraphs = parseScriptSource(content.text, format);
+  if (paragraphs.length === 0) error(path, `${from} has no text to speak: paragraphs are separated by blank lines`);
+  return paragraphs.map((paragraph) => ({
+    ...(paragraph.voice ? { voice: paragraph.voice } : {}),
+    text: paragraph.text,
+    position: { file, line: paragraph.line, column: paragraph.column },
+  }));
+}
+
+function sampleReference(location: string): SampleReference {
+  return urlPattern.test(location) ? { source: 'url', location } : { source: 'file', location: location.replace(/\\/g, '/') };
+}
+
+function checkSampleSource(
+  sample: SampleReference,
+  provider: ProviderV1,
+  path: PathSegment[],
+  error: (path: PathSegment[], message: string) => void,
+) {
+  if (provider.capabilities.sample.sources.includes(sample.source)) return;
+  error(
+    path,
+    sample.source === 'url'
+      ? `${provider.displayName} needs the sample as a local file, not a URL: download it into the project and give its path`
+      : `${provider.displayName} takes the sample only as an http(s) URL it can fetch: host the file and give its URL`,
+  );
+}
+
+function optionDiagnostics(
+  provider: ProviderV1,
+  kind: 'voice' | 'line',
+  options: Record<string, JsonValue>,
+  path: PathSegment[],
+  parsed: ParsedManifest,
+): Diagnostic[] {
+  const schema = kind === 'voice' ? provider.voiceOptionsSchema : provider.lineOptionsSchema;
+  const { valid, errors } = validateWithSchema(schema, options);
+  if (valid) return [];
+  return schemaDiagnostics(errors, options, parsed.source, { prefix: path }).map((diagnostic) => ({
+    ...diagnostic,
+    message: diagnostic.message.replace(/^unknown property/, `unknown ${kind} option for ${provider.id}:`),
+  }));
+}
+
+function unknownVoiceMessage(name: string, declared: Record<string, unknown>): string {
+  const names = Object.keys(declared);
+  return `unknown voice '${name}' (declared voices: ${names.join(', ') || 'none'}): declare it under voices: or fix the name`;
+}
+
+/** Expands the output path template; undefined when the result would leave the output folder. */
+export function outputFile(
+  dir: string,
+  template: string,
+  values: { script: string; index: number; line: string; voice: string; ext: string },
+): string | undefined {
+  const relative = template
+    .replaceAll('{script}', values.script)
+    .replaceAll('{index}', String(values.index).padStart(4, '0'))
+    .replaceAll('{line}', values.line)
+    .replaceAll('{voice}', values.voice)
+    .replaceAll('{ext}', values.ext);
+  const segments = relative.split('/');
+  if (relative.startsWith('/') || segments.some((segment) => segment === '' || segment === '.' || segment === '..')) return undefined;
+  return dir === '' || dir === '.' ? relative : `${dir}/${relative}`;
+}
+
+function trimSlashes(path: string): string {
+  return path.replace(/\\/g, '/').replace(/\/+$/, '') || '.';
+}
+
+function joinRelative(file: string, relative: string): string {
+  const slash = file.lastIndexOf('/');
+  return slash === -1 ? relative : `${file.slice(0, slash)}/${relative}`;
+}

@@ -1,0 +1,9 @@
+// @voxform/core/node: everything that touches the file system.
+export { projectPaths, loadProject, hashFile, sampleInput, sampleDigests, type ProjectPaths, type LoadedProject, type ProbedSample } from './node/load-project.js';
+export { observeProject, readCacheKeys } from './node/observe-project.js';
+export { LockfileStore } from './node/lockfile-store.js';
+export { acquireStateLock, readStateLock, removeStateLock, type LockHolder } from './node/state-lock.js';
+export { storeAudio, restoreAudio, type StoredAudio } from './node/audio-store.js';
+export { writePlanFile, readPlanFile, checkPlanIsCurrent, type PlanFile } from './node/plan-file.js';
+export { applyPlan, suggestedVoiceId, type ApplyOptions } from './apply/apply-plan.js';
+export type { ApplyEvent, ApplySummary } from './apply/apply-events.js';

@@ -1,0 +1,144 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { parseFile } from 'music-metadata';
+import type { AudioFormat, AudioSource } from '../providers/provider-v1.js';
+
+export interface StoredAudio {
+  sha256: string;
+  bytes: number;
+  durationMs: number;
+  mtimeMs: number;
+}
+
+/**
+ * Streams audio into `outputFile` and the cache: written to a temp file beside the output while
+ * hashed, checked (container magic bytes, a readable non-zero duration), then copied into the cache
+ * and renamed into place. Memory stays flat whatever the audio's size; a crash leaves at most a temp file.
+ */
+export async function storeAudio(options: {
+  source: AudioSource;
+  format: AudioFormat;
+  outputFile: string;
+  cacheFile: string;
+  signal: AbortSignal;
+  /** Downloads a `url` source; defaults to the global fetch, looked up at call time. */
+  fetch?: typeof fetch;
+}): Promise<StoredAudio> {
+  const temp = tempBeside(options.outputFile);
+  await mkdir(path.dirname(options.outputFile), { recursive: true });
+  try {
+    const { sha256, bytes, head } = await writeHashed(await chunksOf(options.source, options.signal, options.fetch), temp, options.signal);
+    const durationMs = await checkAudio(temp, head, options.format, bytes);
+    await mkdir(path.dirname(options.cacheFile), { recursive: true });
+    await copyFile(temp, tempBeside(options.cacheFile), constants.COPYFILE_FICLONE).then(
+      () => rename(tempBeside(options.cacheFile), options.cacheFile),
+    );
+    await rename(temp, options.outputFile);
+    const { mtimeMs } = await stat(options.outputFile);
+    return { sha256, bytes, durationMs, mtimeMs };
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** Copies cached audio to `outputFile` (through a temp file and rename), hashing it on the way. */
+export async function restoreAudio(options: { cacheFile: string; outputFile: string; format: AudioFormat; signal: AbortSignal }): Promise<StoredAudio> {
+  const temp = tempBeside(options.outputFile);
+  await mkdir(path.dirname(options.outputFile), { recursive: true });
+  try {
+    const { sha256, bytes, head } = await writeHashed(createReadStream(options.cacheFile), temp, options.signal);
+    const durationMs = await checkAudio(temp, head, options.format, bytes);
+    await rename(temp, options.outputFile);
+    const { mtimeMs } = await stat(options.outputFile);
+    return { sha256, bytes, durationMs, mtimeMs };
+  } catch (error) {
+    // A damaged cache entry must not be restored again: remove it so the line is rendered instead.
+    if (error instanceof AudioCheckError) await rm(options.cacheFile, { force: true });
+    throw error;
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** Puts an existing output file's audio into the cache (before it is moved or overwritten). */
+export async function cacheFromFile(file: string, cacheFile: string): Promise<void> {
+  await mkdir(path.dirname(cacheFile), { recursive: true });
+  const temp = tempBeside(cacheFile);
+  await copyFile(file, temp, constants.COPYFILE_FICLONE);
+  await rename(temp, cacheFile);
+}
+
+export class AudioCheckError extends Error {
+  override name = 'AudioCheckError';
+}
+
+function tempBeside(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+async function chunksOf(source: AudioSource, signal: AbortSignal, fetchFunction?: typeof fetch): Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>> {
+  switch (source.type) {
+    case 'bytes':
+      return [source.bytes];
+    case 'stream':
+      return isReadableStream(source.stream) ? Readable.fromWeb(source.stream as import('node:stream/web').ReadableStream<Uint8Array>) : source.stream;
+    case 'url': {
+      const response = await (fetchFunction ?? globalThis.fetch)(source.url, { ...(source.headers ? { headers: source.headers } : {}), signal });
+      if (!response.ok || !response.body) {
+        throw new Error(`downloading the audio failed: HTTP ${response.status} from ${new URL(source.url).host}`);
+      }
+      return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    }
+  }
+}
+
+function isReadableStream(value: unknown): value is ReadableStream<Uint8Array> {
+  return typeof (value as ReadableStream | undefined)?.getReader === 'function';
+}
+
+async function writeHashed(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, file: string, signal: AbortSignal): Promise<{ sha256: string; bytes: number; head: Buffer }> {
+  const hash = createHash('sha256');
+  const handle = await open(file, 'w');
+  let bytes = 0;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  try {
+    for await (const chunk of chunks) {
+      signal.throwIfAborted();
+      hash.update(chunk);
+      bytes += chunk.byteLength;
+      if (headBytes < 16) {
+        head.push(Buffer.from(chunk.subarray(0, 16 - headBytes)));
+        headBytes += Math.min(chunk.byteLength, 16 - headBytes);
+      }
+      await handle.write(chunk);
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return { sha256: hash.digest('hex'), bytes, head: Buffer.concat(head) };
+}
+
+async function checkAudio(file: string, head: Buffer, format: AudioFormat, bytes: number): Promise<number> {
+  const isWav = head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WAVE';
+  const isMp3 = head.length >= 3 && (head.toString('latin1', 0, 3) === 'ID3' || (head[0] === 0xff && (head[1]! & 0xe0) === 0xe0));
+  if ((format === 'wav' && !isWav) || (format === 'mp3' && !isMp3)) {
+    throw new AudioCheckError(
+      `the audio received is not ${format} (${bytes} bytes starting ${JSON.stringify(head.toString('latin1', 0, 8))}): the vendor answered with something else`,
+    );
+  }
+  let duration: number | undefined;
+  try {
+    duration = (await parseFile(file, { duration: true, skipCovers: true })).format.duration;
+  } catch (error) {
+    throw new AudioCheckError(`the ${format} audio received cannot be read (${(error as Error).message})`);
+  }
+  if (!duration || !Number.isFinite(duration) || duration <= 0) {
+    throw new AudioCheckError(`the ${format} audio received is empty (${bytes} bytes, no duration)`);
+  }
+  return Math.round(duration * 1000);
+}

@@ -1,0 +1,60 @@
+import writeFileAtomic from 'write-file-atomic';
+import type { Lockfile } from '../lockfile/lockfile-types.js';
+import { serializeLockfile } from '../lockfile/serialize-lockfile.js';
+
+/**
+ * The lockfile during an apply: changed in memory, written atomically (temp file, fsync, rename).
+ * Writes are coalesced: however many changes arrive while a write is running, one more write follows.
+ */
+export class LockfileStore {
+  readonly file: string;
+  readonly state: Lockfile;
+  #version = 0;
+  #written = 0;
+  #writing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #lastText: string | undefined;
+
+  constructor(file: string, lockfile: Lockfile) {
+    this.file = file;
+    this.state = structuredClone(lockfile);
+  }
+
+  /** Changes the state; it reaches the disk at the next flush, or within `delayMs`. */
+  update(change: (lockfile: Lockfile) => void, delayMs = 200): void {
+    change(this.state);
+    this.#version++;
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.flush().catch(() => {}); // a failed write surfaces at the next awaited flush
+    }, delayMs);
+  }
+
+  /** Resolves once every change made before the call is on disk. */
+  async flush(): Promise<void> {
+    const wanted = this.#version;
+    while (this.#written < wanted) {
+      if (this.#writing) {
+        await this.#writing;
+        continue;
+      }
+      const version = this.#version;
+      const text = serializeLockfile(this.state);
+      this.#writing = (text === this.#lastText ? Promise.resolve() : writeFileAtomic(this.file, text, { fsync: true }))
+        .then(() => {
+          this.#written = version;
+          this.#lastText = text;
+        })
+        .finally(() => {
+          this.#writing = undefined;
+        });
+      await this.#writing;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.flush();
+  }
+}

@@ -1,0 +1,284 @@
+import { UsageError } from '../errors/usage-error.js';
+import { canonicalJson } from '../identity/canonical-json.js';
+import { countCharacters, renderKey, voiceFingerprint } from '../identity/fingerprint.js';
+import { sha256Hex } from '../identity/sha256.js';
+import type { Lockfile, LockedRender } from '../lockfile/lockfile-types.js';
+import type { ResolvedLine, ResolvedManifest } from '../manifest/manifest-types.js';
+import type { ProviderCapabilities } from '../providers/provider-v1.js';
+import { matchesAddress } from './address.js';
+import type { LineAction, Plan, PlannedChange, PlannedLineChange, PlannedVoiceChange, PlanSummary, VoiceAction } from './plan-types.js';
+
+/** What the planner needs to know about the world, gathered beforehand by `@voxform/core/node`. */
+export interface Observations {
+  /** Now, as an ISO time: voices whose `expiresAt` is not after it are replaced. */
+  now: string;
+  /** Digest of each voice's sample (sha256 of the file's bytes, or of the URL), and of its prompt sample. */
+  samples: Record<string, { sampleDigest: string; promptDigest?: string }>;
+  /**
+   * The state of each output file the lockfile records, keyed by its path: `unchanged` when its size
+   * and mtime (or, when they differ or with `--verify`, its hash) match the lockfile.
+   */
+  outputs: Record<string, 'unchanged' | 'modified' | 'missing'>;
+  /** Render keys whose audio is in `.voxform/cache`. */
+  cached: ReadonlySet<string>;
+  /** With `--refresh`: whether each recorded voice still exists at its vendor. */
+  remoteVoices?: Record<string, 'exists' | 'missing'>;
+}
+
+export interface PlanOptions {
+  /** Only these addresses (and the voices their lines need); `*` matches within one segment. */
+  targets?: string[];
+  /** Re-render these lines / replace these voices even though nothing changed. */
+  replace?: string[];
+  /** Delete outputs and voices the manifest no longer has. */
+  prune?: boolean;
+}
+
+export interface CreatePlanInput {
+  manifest: ResolvedManifest;
+  lockfile: Lockfile;
+  observations: Observations;
+  capabilities: (provider: string) => ProviderCapabilities;
+  options?: PlanOptions;
+}
+
+/** Identity of every voice and line of a manifest, as the planner and the applier compute it. */
+export interface ManifestIdentity {
+  voices: Record<string, { fingerprint: string; sampleDigest: string }>;
+  lines: Record<string, { key: string; textSha256: string; optionsSha256: string; voiceFingerprint: string; characters: number }>;
+}
+
+export function identifyManifest(manifest: ResolvedManifest, samples: Observations['samples']): ManifestIdentity {
+  const voices: ManifestIdentity['voices'] = {};
+  for (const voice of Object.values(manifest.voices)) {
+    const digests = samples[voice.name];
+    if (!digests) throw new Error(`no sample digest observed for voice '${voice.name}'`);
+    const fingerprint = voiceFingerprint({
+      provider: voice.provider,
+      sampleDigest: digests.sampleDigest,
+      ...(voice.prompt ? { prompt: { sampleDigest: digests.promptDigest ?? '', text: voice.prompt.text } } : {}),
+      ...(voice.language ? { language: voice.language } : {}),
+      options: voice.options,
+    });
+    voices[voice.name] = { fingerprint, sampleDigest: digests.sampleDigest };
+  }
+  const lines: ManifestIdentity['lines'] = {};
+  for (const line of manifest.lines) {
+    const voiceFingerprint = voices[line.voice]!.fingerprint;
+    lines[line.address] = {
+      key: renderKey({ voiceFingerprint, text: line.text, options: line.options, format: line.format }),
+      textSha256: sha256Hex(line.text),
+      optionsSha256: sha256Hex(canonicalJson(line.options)),
+      voiceFingerprint,
+      characters: countCharacters(line.text),
+    };
+  }
+  return { voices, lines };
+}
+
+/**
+ * Compares the manifest with the lockfile and the observed world, and lists what `apply` must do, each
+ * change with its reason and the characters it will bill. Pure and deterministic.
+ */
+export function createPlan(input: CreatePlanInput): Plan {
+  const { manifest, lockfile, observations } = input;
+  const options = input.options ?? {};
+  const identity = identifyManifest(manifest, observations.samples);
+  const replace = options.replace ?? [];
+  const isForced = (address: string) => replace.some((pattern) => matchesAddress(pattern, address));
+  checkAddressesExist([...(options.targets ?? []), ...replace], manifest, lockfile);
+
+  const voiceChanges = new Map<string, PlannedVoiceChange>();
+  for (const voice of Object.values(manifest.voices)) {
+    const { fingerprint, sampleDigest } = identity.voices[voice.name]!;
+    const locked = lockfile.voices[voice.name];
+    const address = `voice.${voice.name}`;
+    let action: VoiceAction | undefined;
+    let reason = '';
+    if (!locked) {
+      [action, reason] = ['create', 'new voice'];
+    } else if (locked.fingerprint !== fingerprint) {
+      action = 'replace';
+      reason =
+        locked.provider !== voice.provider
+          ? `provider changed from ${locked.provider}`
+          : locked.sampleSha256 !== undefined && locked.sampleSha256 !== sampleDigest
+            ? 'sample changed'
+            : 'voice settings changed (prompt, language or options)';
+    } else if (isForced(address)) {
+      [action, reason] = ['replace', 'replacement requested'];
+    } else if (locked.expiresAt !== undefined && locked.expiresAt <= observations.now) {
+      [action, reason] = ['replace', `voice expired ${locked.expiresAt.slice(0, 10)}`];
+    } else if (observations.remoteVoices?.[voice.name] === 'missing') {
+      [action, reason] = ['replace', `voice ${locked.remoteId ?? ''} no longer exists at ${voice.provider}`.replace('  ', ' ')];
+    }
+    if (action) {
+      voiceChanges.set(voice.name, { kind: 'voice', address, action, reason, provider: voice.provider, characters: 0, voice: voice.name, fingerprint });
+    }
+  }
+
+  const manifestAddresses = new Set(manifest.lines.map((line) => line.address));
+  // Renders the manifest no longer has; a line with the same audio can take one over (a move).
+  const orphansByKey = new Map<string, Array<[string, LockedRender]>>();
+  for (const [address, render] of Object.entries(lockfile.renders)) {
+    if (manifestAddresses.has(address)) continue;
+    const list = orphansByKey.get(render.key) ?? [];
+    list.push([address, render]);
+    orphansByKey.set(render.key, list);
+  }
+  // Audio obtainable for free: in the cache, or in an output file that still holds it.
+  const available = new Set(observations.cached);
+  for (const render of Object.values(lockfile.renders)) {
+    if (observations.outputs[render.file] === 'unchanged') available.add(render.key);
+  }
+
+  const lineChanges: PlannedLineChange[] = [];
+  for (const line of manifest.lines) {
+    const lineIdentity = identity.lines[line.address]!;
+    const locked = lockfile.renders[line.address];
+    const change = (action: LineAction, reason: string, extra: Partial<PlannedLineChange> = {}) =>
+      lineChanges.push({
+        kind: 'line',
+        address: line.address,
+        action,
+        reason,
+        provider: manifest.voices[line.voice]!.provider,
+        characters: action === 'render' || action === 'rerender' ? lineIdentity.characters : 0,
+        script: line.script,
+        voice: line.voice,
+        key: lineIdentity.key,
+        file: line.file,
+        ...extra,
+      });
+
+    if (isForced(line.address)) {
+      change('rerender', 'replacement requested');
+      continue;
+    }
+    if (locked && locked.key === lineIdentity.key) {
+      if (locked.file === line.file) {
+        const state = observations.outputs[line.file];
+        if (state === 'unchanged') continue;
+        const what = state === 'modified' ? 'output modified' : 'output missing';
+        if (available.has(lineIdentity.key)) change('restore', `${what}; audio in cache`);
+        else change('rerender', `${what} and not in cache`);
+      } else if (observations.outputs[locked.file] === 'unchanged') {
+        change('move', `path changed from ${locked.file}`, { from: locked.file });
+      } else if (available.has(lineIdentity.key)) {
+        change('restore', `path changed from ${locked.file}; audio in cache`);
+      } else {
+        change('rerender', `path changed and ${locked.file} is gone`);
+      }
+      continue;
+    }
+    if (locked) {
+      const reason = changedParts(locked, line, lineIdentity);
+      if (available.has(lineIdentity.key)) change('restore', `${reason}; this version's audio is in cache`);
+      else change('rerender', reason);
+      continue;
+    }
+    const orphan = orphansByKey.get(lineIdentity.key)?.shift();
+    if (orphan && observations.outputs[orphan[1].file] === 'unchanged') {
+      change('move', `same audio as ${orphan[0]} (${orphan[1].file})`, { from: orphan[1].file, fromAddress: orphan[0] });
+    } else if (available.has(lineIdentity.key)) {
+      change('restore', 'new line; audio in cache');
+    } else {
+      change('render', 'new line');
+    }
+  }
+
+  const deletions: PlannedChange[] = [];
+  if (options.prune) {
+    const movedAway = new Set(lineChanges.flatMap((change) => (change.fromAddress ? [change.fromAddress] : [])));
+    for (const [address, render] of Object.entries(lockfile.renders)) {
+      if (manifestAddresses.has(address) || movedAway.has(address)) continue;
+      const provider = lockfile.voices[render.voice]?.provider ?? 'unknown';
+      deletions.push({
+        kind: 'line', address, action: 'delete', reason: 'not in the manifest', provider, characters: 0,
+        script: address.split('/')[0]!, voice: render.voice, key: render.key, file: render.file,
+      });
+    }
+    for (const [name, voice] of Object.entries(lockfile.voices)) {
+      if (name in manifest.voices) continue;
+      deletions.push({ kind: 'voice', address: `voice.${name}`, action: 'delete', reason: 'not in the manifest', provider: voice.provider, characters: 0, voice: name });
+    }
+  }
+
+  let changes: PlannedChange[] = [...voiceChanges.values(), ...lineChanges, ...deletions];
+  if (options.targets && options.targets.length > 0) {
+    const targets = options.targets;
+    const selected = changes.filter((change) => targets.some((pattern) => matchesAddress(pattern, change.address)));
+    // A targeted line still needs its voice.
+    const neededVoices = new Set(selected.flatMap((change) => (change.kind === 'line' && change.action !== 'delete' ? [change.voice] : [])));
+    changes = changes.filter(
+      (change) => selected.includes(change) || (change.kind === 'voice' && change.action !== 'delete' && neededVoices.has(change.voice)),
+    );
+  }
+
+  const orphans = Object.keys(lockfile.renders).filter((address) => !manifestAddresses.has(address)).length;
+  return { changes, summary: summarize(changes, options.prune ? 0 : orphans) };
+}
+
+function changedParts(locked: LockedRender, line: ResolvedLine, identity: ManifestIdentity['lines'][string]): string {
+  const parts: string[] = [];
+  if (locked.textSha256 !== identity.textSha256) parts.push('text changed');
+  if (locked.voice !== line.voice) parts.push(`voice changed from ${locked.voice}`);
+  else if (locked.voiceFingerprint !== identity.voiceFingerprint) parts.push(`voice ${line.voice} changed`);
+  if (locked.optionsSha256 !== identity.optionsSha256) parts.push('options changed');
+  if (locked.format !== line.format) parts.push(`format changed from ${locked.format}`);
+  return parts.length > 0 ? parts.join(', ') : 'renderer version changed';
+}
+
+function checkAddressesExist(patterns: string[], manifest: ResolvedManifest, lockfile: Lockfile) {
+  if (patterns.length === 0) return;
+  const addresses = [
+    ...Object.keys(manifest.voices).map((name) => `voice.${name}`),
+    ...Object.keys(lockfile.voices).map((name) => `voice.${name}`),
+    ...manifest.lines.map((line) => line.address),
+    ...Object.keys(lockfile.renders),
+  ];
+  for (const pattern of patterns) {
+    if (!addresses.some((address) => matchesAddress(pattern, address))) {
+      throw new UsageError(
+        `'${pattern}' matches no voice or line. Addresses look like voice.narrator, chapter-01/0003 or chapter-01/* (see \`voxform show\`).`,
+      );
+    }
+  }
+}
+
+const numberFormat = new Intl.NumberFormat('en-US');
+
+export function summarize(changes: PlannedChange[], orphans: number): PlanSummary {
+  const voices: Record<VoiceAction, number> = { create: 0, replace: 0, delete: 0 };
+  const lines: Record<LineAction, number> = { render: 0, rerender: 0, restore: 0, move: 0, delete: 0 };
+  const byProvider: Record<string, number> = {};
+  let total = 0;
+  for (const change of changes) {
+    if (change.kind === 'voice') voices[change.action]++;
+    else lines[change.action]++;
+    if (change.characters > 0) {
+      byProvider[change.provider] = (byProvider[change.provider] ?? 0) + change.characters;
+      total += change.characters;
+    }
+  }
+  const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+  let text: string;
+  if (changes.length === 0) {
+    text = 'No changes. Voices and audio are up to date.';
+  } else {
+    const voiceParts = [`${plural(voices.create, 'voice')} to create`];
+    if (voices.replace > 0) voiceParts.push(`${voices.replace} to replace`);
+    if (voices.delete > 0) voiceParts.push(`${voices.delete} to delete`);
+    const toRender = lines.render + lines.rerender;
+    const providers = Object.entries(byProvider)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([provider, characters]) => `${provider} ${numberFormat.format(characters)}`)
+      .join(', ');
+    const characters = `${numberFormat.format(total)} character${total === 1 ? '' : 's'}${providers ? `: ${providers}` : ''}`;
+    text =
+      `Plan: ${voiceParts.join(', ')}, ${plural(toRender, 'line')} to render (${characters}), ` +
+      `${lines.restore} to restore, ${lines.move} to move, ${lines.delete} to delete.`;
+  }
+  if (orphans > 0) text += ` ${plural(orphans, 'rendered line')} no longer in the manifest (kept; --prune deletes them).`;
+  return { voices, lines, characters: { total, byProvider }, orphans, text };
+}

@@ -1,0 +1,39 @@
+import type { Plan, PlannedChange } from './plan-types.js';
+
+const symbols: Record<PlannedChange['action'], string> = {
+  create: '+',
+  render: '+',
+  replace: '-/+',
+  rerender: '-/+',
+  restore: '<=',
+  move: '→',
+  delete: '-',
+};
+
+/** The plan as people read it: one line per change, grouped by voice and script, then the summary. */
+export function formatPlan(plan: Plan): string {
+  const lines: string[] = [];
+  let group = '';
+  for (const change of plan.changes) {
+    const changeGroup = change.kind === 'voice' ? 'voices' : change.script;
+    if (changeGroup !== group) {
+      if (group !== '') lines.push('');
+      lines.push(change.kind === 'voice' ? 'Voices:' : `Script ${change.script}:`);
+      group = changeGroup;
+    }
+    const characters = change.characters > 0 ? ` (${change.characters} chars, ${change.provider})` : '';
+    const target = change.kind === 'line' ? (change.action === 'move' ? ` ${change.from} → ${change.file}` : ` ${change.file}`) : ` (${change.provider})`;
+    lines.push(`  ${symbols[change.action].padStart(3)} ${change.address} ${change.action}${target}${characters}: ${change.reason}`);
+  }
+  if (lines.length > 0) lines.push('');
+  lines.push(plan.summary.text);
+  return lines.join('\n');
+}
+
+/** The `--json` shape of DESIGN §5: no-ops left out, one object per change. */
+export function planToJson(plan: Plan): { changes: Array<Pick<PlannedChange, 'address' | 'kind' | 'action' | 'reason' | 'provider' | 'characters'>>; summary: Plan['summary'] } {
+  return {
+    changes: plan.changes.map(({ address, kind, action, reason, provider, characters }) => ({ address, kind, action, reason, provider, characters })),
+    summary: plan.summary,
+  };
+}

@@ -1,0 +1,53 @@
+export type VoiceAction = 'create' | 'replace' | 'delete';
+export type LineAction = 'render' | 'rerender' | 'restore' | 'move' | 'delete';
+
+export interface PlannedVoiceChange {
+  kind: 'voice';
+  /** `voice.<name>`. */
+  address: string;
+  action: VoiceAction;
+  reason: string;
+  provider: string;
+  /** Characters billed by this change: always 0 for voices (vendors bill clones per voice, not per character). */
+  characters: number;
+  voice: string;
+  /** The fingerprint the voice will have; absent for `delete`. */
+  fingerprint?: string;
+}
+
+export interface PlannedLineChange {
+  kind: 'line';
+  address: string;
+  action: LineAction;
+  reason: string;
+  provider: string;
+  /** Characters the vendor will bill: the text's length for `render`/`rerender`, else 0. */
+  characters: number;
+  script: string;
+  voice: string;
+  /** The render key of the audio this line will have; for `delete`, of the audio removed. */
+  key: string;
+  /** Output path (relative to the manifest's folder) written, or for `delete` removed. */
+  file: string;
+  /** For `move`: the output path the audio is moved from. */
+  from?: string;
+  /** For `move`: the lockfile address the entry is taken over from, when it differs. */
+  fromAddress?: string;
+}
+
+export type PlannedChange = PlannedVoiceChange | PlannedLineChange;
+
+export interface PlanSummary {
+  voices: Record<VoiceAction, number>;
+  lines: Record<LineAction, number>;
+  characters: { total: number; byProvider: Record<string, number> };
+  /** Rendered lines in the lockfile that the manifest no longer has (kept unless `--prune`). */
+  orphans: number;
+  /** The one-line summary, e.g. `Plan: 1 voice to create, 42 lines to render (3,120 characters: …)…`. */
+  text: string;
+}
+
+export interface Plan {
+  changes: PlannedChange[];
+  summary: PlanSummary;
+}

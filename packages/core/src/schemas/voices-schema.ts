@@ -1,0 +1,462 @@
+// Generated from schemas/voices.schema.json by scripts/sync-schemas.mjs (pnpm schemas). Do not edit.
+export const voicesSchema = {
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://voxform.dev/schemas/voices.schema.json",
+  "title": "voxform manifest (voices.yaml)",
+  "description": "The voxform manifest: the cloned voices (a reference sample plus vendor options) and the scripts of text lines they speak. `voxform plan` compares it with voices.lock and shows what must change; `voxform apply` clones missing voices, renders the lines and records the results in voices.lock.",
+  "type": "object",
+  "additionalProperties": false,
+  "required": [
+    "version",
+    "voices",
+    "scripts"
+  ],
+  "properties": {
+    "version": {
+      "description": "Version of the manifest format. Only 1 exists; it lets a later voxform recognise and migrate older manifests.",
+      "const": 1,
+      "examples": [
+        1
+      ]
+    },
+    "output": {
+      "description": "Where and in which format rendered audio files are written. Every field has a default, so the whole section is optional.",
+      "type": "object",
+      "additionalProperties": false,
+      "default": {},
+      "properties": {
+        "dir": {
+          "description": "Directory that receives the rendered audio, relative to the manifest. Every file path below is resolved inside it.",
+          "type": "string",
+          "minLength": 1,
+          "default": "out",
+          "examples": [
+            "out",
+            "public/audio"
+          ]
+        },
+        "format": {
+          "description": "Audio format of every rendered file: wav or mp3. When omitted, each line is written in its provider's native format.",
+          "type": "string",
+          "enum": [
+            "wav",
+            "mp3"
+          ],
+          "examples": [
+            "wav",
+            "mp3"
+          ]
+        },
+        "path": {
+          "description": "Template of each rendered file's path inside `dir`. Placeholders: {script} (the script name), {index} (the line's 1-based position, four digits), {line} (the line's id, or its four-digit position), {voice} (the voice name), {ext} (the file extension); it must end with `.{ext}`, be relative and not contain `..`.",
+          "type": "string",
+          "pattern": "^(?!/)(?!.*\\.\\.).*\\.\\{ext\\}$",
+          "default": "{script}/{index}-{line}.{ext}",
+          "examples": [
+            "{script}/{index}-{line}.{ext}",
+            "{script}/{line}.{ext}",
+            "{voice}/{script}-{index}.{ext}"
+          ]
+        }
+      }
+    },
+    "providers": {
+      "description": "Settings per provider, keyed by provider id (local, minimax, vidu, soundclone, aivoiceclonefree, kling). Optional: a provider without an entry uses its built-in defaults and its usual environment variable for the API key.",
+      "type": "object",
+      "default": {},
+      "propertyNames": {
+        "$ref": "#/$defs/providerId"
+      },
+      "additionalProperties": {
+        "$ref": "#/$defs/providerSettings"
+      }
+    },
+    "defaults": {
+      "description": "Manifest-wide defaults for voices and lines that do not say otherwise.",
+      "type": "object",
+      "additionalProperties": false,
+      "default": {},
+      "properties": {
+        "voice": {
+          "description": "Voice that speaks every line naming no voice, unless its script sets its own `voice`. Must be one of the names under `voices`.",
+          "$ref": "#/$defs/voiceName",
+          "examples": [
+            "narrator"
+          ]
+        },
+        "provider": {
+          "description": "Provider of every voice that names no provider. The default, local, renders offline and for free.",
+          "$ref": "#/$defs/providerId",
+          "default": "local",
+          "examples": [
+            "local",
+            "minimax"
+          ]
+        }
+      }
+    },
+    "voices": {
+      "description": "The voices to clone, keyed by voice name (lowercase letters, digits, `_` and `-`, starting with a letter). Lines refer to voices by these names.",
+      "type": "object",
+      "minProperties": 1,
+      "propertyNames": {
+        "$ref": "#/$defs/voiceName"
+      },
+      "additionalProperties": {
+        "$ref": "#/$defs/voice"
+      }
+    },
+    "scripts": {
+      "description": "The scripts to render, keyed by script name; the name becomes the script's folder under the output directory and the first part of each line's address (`<script>/<line>`).",
+      "type": "object",
+      "propertyNames": {
+        "$ref": "#/$defs/scriptName"
+      },
+      "additionalProperties": {
+        "$ref": "#/$defs/script"
+      }
+    }
+  },
+  "$defs": {
+    "providerId": {
+      "description": "A provider id: lowercase letters, digits and `-`, starting with a letter.",
+      "type": "string",
+      "pattern": "^[a-z][a-z0-9-]*$",
+      "examples": [
+        "local",
+        "minimax",
+        "vidu",
+        "soundclone",
+        "aivoiceclonefree",
+        "kling"
+      ]
+    },
+    "voiceName": {
+      "description": "A voice name as declared under `voices`: lowercase letters, digits, `_` and `-`, starting with a letter.",
+      "type": "string",
+      "pattern": "^[a-z][a-z0-9_-]*$",
+      "examples": [
+        "narrator",
+        "villain"
+      ]
+    },
+    "scriptName": {
+      "description": "A script name: letters, digits, `.`, `_` and `-`, starting with a letter or digit. It is used as a folder name.",
+      "type": "string",
+      "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+      "examples": [
+        "chapter-01",
+        "intro"
+      ]
+    },
+    "lineId": {
+      "description": "A line id: letters, digits, `.`, `_` and `-`, starting with a letter or digit.",
+      "type": "string",
+      "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+      "examples": [
+        "villain-laugh",
+        "opening"
+      ]
+    },
+    "providerSettings": {
+      "description": "Settings of one provider: its API key reference, endpoint and rate limits.",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "apiKey": {
+          "description": "The provider's API key, given only as a `${ENV_VAR}` reference that voxform reads from the environment. A literal key is refused, so no secret is ever committed.",
+          "type": "string",
+          "pattern": "^\\$\\{[A-Z_][A-Z0-9_]*\\}$",
+          "examples": [
+            "${MINIMAX_API_KEY}",
+            "${VIDU_API_KEY}"
+          ]
+        },
+        "baseUrl": {
+          "description": "Base URL of the provider's API, replacing its default host; use it for a regional host, a proxy or the voxform emulator.",
+          "type": "string",
+          "format": "uri",
+          "pattern": "^https?://",
+          "examples": [
+            "https://api.minimax.io",
+            "https://api.minimaxi.com",
+            "http://localhost:4010"
+          ]
+        },
+        "concurrency": {
+          "description": "Maximum number of requests in flight to this provider at once. The default is the provider's documented limit.",
+          "type": "integer",
+          "minimum": 1,
+          "examples": [
+            4
+          ]
+        },
+        "requestsPerMinute": {
+          "description": "Maximum number of requests started per minute against this provider; fractions are allowed. Without it only `concurrency` limits the rate.",
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "examples": [
+            60
+          ]
+        }
+      }
+    },
+    "voice": {
+      "description": "A cloned voice: the reference sample it is cloned from and the options that shape it. Changing any of these gives the voice a new fingerprint and replaces it at the vendor.",
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "sample"
+      ],
+      "properties": {
+        "provider": {
+          "description": "Provider that clones and speaks this voice. When omitted, `defaults.provider` (itself local by default) is used.",
+          "$ref": "#/$defs/providerId"
+        },
+        "sample": {
+          "description": "The reference recording the voice is cloned from: a file path relative to the manifest, or an http(s) URL. Its content digest is part of the voice's fingerprint.",
+          "type": "string",
+          "minLength": 1,
+          "examples": [
+            "samples/narrator.wav",
+            "https://example.com/voices/narrator.mp3"
+          ]
+        },
+        "prompt": {
+          "description": "A short prompt recording and its exact transcript, for vendors that use one to steer the clone. Ignored by providers that do not.",
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "sample",
+            "text"
+          ],
+          "properties": {
+            "sample": {
+              "description": "The prompt recording: a file path relative to the manifest, or an http(s) URL. Keep it short (a few seconds).",
+              "type": "string",
+              "minLength": 1,
+              "examples": [
+                "samples/narrator-short.wav"
+              ]
+            },
+            "text": {
+              "description": "The exact transcript of the prompt recording. A mismatch degrades the clone.",
+              "type": "string",
+              "minLength": 1,
+              "examples": [
+                "Welcome back."
+              ]
+            }
+          }
+        },
+        "language": {
+          "description": "Language of the voice, as a name or a BCP 47 tag; passed to vendors that take one. Part of the voice's fingerprint.",
+          "type": "string",
+          "minLength": 1,
+          "examples": [
+            "English",
+            "French",
+            "en-US"
+          ]
+        },
+        "description": {
+          "description": "Free text for humans describing the voice. It is not sent to the vendor and does not change the fingerprint.",
+          "type": "string",
+          "examples": [
+            "Warm, low narrator voice for the audiobook."
+          ]
+        },
+        "options": {
+          "description": "Vendor-specific voice-creation options, passed to the provider as they are. They are checked against the provider's own schema and are part of the voice's fingerprint.",
+          "type": "object",
+          "additionalProperties": true,
+          "default": {},
+          "examples": [
+            {
+              "need_noise_reduction": true
+            }
+          ]
+        }
+      }
+    },
+    "script": {
+      "description": "A script: an ordered list of lines, given inline in `lines` or read from a text file with `from` (exactly one of the two).",
+      "$comment": "Exactly one of lines/from: `oneOf` of two `required` schemas. With allErrors ajv reports neither as two `required` errors (must have required property 'lines' / 'from') plus one `oneOf` error, and both as a single `oneOf` error whose params.passingSchemas is [0, 1]; a separate `not` or `dependentSchemas` would only add a vaguer 'must NOT be valid' error.",
+      "type": "object",
+      "additionalProperties": false,
+      "oneOf": [
+        {
+          "required": [
+            "lines"
+          ],
+          "properties": {
+            "lines": true
+          }
+        },
+        {
+          "required": [
+            "from"
+          ],
+          "properties": {
+            "from": true
+          }
+        }
+      ],
+      "properties": {
+        "lines": {
+          "description": "The script's lines, in speaking order. Each is a `{ <voice>: <text> }` shorthand, a plain string in the default voice, or the full form `{ id, voice, text, options }`.",
+          "type": "array",
+          "minItems": 1,
+          "items": {
+            "$ref": "#/$defs/line"
+          }
+        },
+        "from": {
+          "description": "A .txt or .md file, relative to the manifest, whose paragraphs (blocks separated by blank lines) become the lines. A paragraph starting `@voice:` switches the speaker for it and the following paragraphs.",
+          "type": "string",
+          "minLength": 1,
+          "pattern": "\\.(txt|md)$",
+          "examples": [
+            "chapters/02.md",
+            "scripts/intro.txt"
+          ]
+        },
+        "voice": {
+          "description": "Default voice of this script's lines that name none, instead of `defaults.voice`.",
+          "$ref": "#/$defs/voiceName",
+          "examples": [
+            "narrator"
+          ]
+        },
+        "options": {
+          "description": "Default line options for every line of this script, merged under each line's own options. Vendor-specific; checked against the provider's line-options schema.",
+          "type": "object",
+          "additionalProperties": true,
+          "default": {},
+          "examples": [
+            {
+              "speed": 1
+            }
+          ]
+        }
+      }
+    },
+    "line": {
+      "description": "One spoken line: a `{ <voice>: <text> }` shorthand, a plain string spoken by the script's or the manifest's default voice, or the full form `{ id, voice, text, options }`.",
+      "$comment": "Nested if/then/else rather than oneOf/anyOf, so that ajv reports the errors of one form only: an object with `text` is the full form; an object with none of the full form's other keys (id, voice, options) is the shorthand; any other object is a full form missing its `text`; anything else must be a non-empty string.",
+      "examples": [
+        {
+          "narrator": "It was a dark and stormy night."
+        },
+        "A line in the default voice.",
+        {
+          "id": "villain-laugh",
+          "voice": "villain",
+          "text": "Ha! You'll never catch me.",
+          "options": {
+            "speed": 1.1
+          }
+        }
+      ],
+      "if": {
+        "type": "object",
+        "required": [
+          "text"
+        ],
+        "properties": {
+          "text": true
+        }
+      },
+      "then": {
+        "$ref": "#/$defs/fullLine"
+      },
+      "else": {
+        "if": {
+          "type": "object",
+          "propertyNames": {
+            "not": {
+              "enum": [
+                "id",
+                "voice",
+                "options"
+              ]
+            }
+          }
+        },
+        "then": {
+          "$ref": "#/$defs/shorthandLine"
+        },
+        "else": {
+          "if": {
+            "type": "object"
+          },
+          "then": {
+            "$ref": "#/$defs/fullLine"
+          },
+          "else": {
+            "description": "A plain line: its text, spoken by the script's `voice` or else `defaults.voice`. Its address is its four-digit position.",
+            "type": "string",
+            "minLength": 1
+          }
+        }
+      }
+    },
+    "shorthandLine": {
+      "description": "The shorthand `{ <voice>: <text> }`: a single key naming the voice, whose value is the text. Its address is its four-digit position; voices named id, voice, text or options need the full form.",
+      "type": "object",
+      "minProperties": 1,
+      "maxProperties": 1,
+      "propertyNames": {
+        "$ref": "#/$defs/voiceName"
+      },
+      "additionalProperties": {
+        "description": "The text the voice speaks.",
+        "type": "string",
+        "minLength": 1
+      },
+      "examples": [
+        {
+          "narrator": "It was a dark and stormy night."
+        }
+      ]
+    },
+    "fullLine": {
+      "description": "The full form of a line: its text plus an optional stable id, voice and line options.",
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "text"
+      ],
+      "properties": {
+        "id": {
+          "description": "Stable address of the line, used as `<script>/<id>` by plan, `--target` and the lockfile. Without it the line's address is its four-digit position, so give ids to lines you may reorder.",
+          "$ref": "#/$defs/lineId"
+        },
+        "voice": {
+          "description": "Voice that speaks the line. When omitted, the script's `voice` or else `defaults.voice` is used.",
+          "$ref": "#/$defs/voiceName"
+        },
+        "text": {
+          "description": "The text to speak. It is Unicode-normalised (NFC) and trimmed before rendering; changing it re-renders the line.",
+          "type": "string",
+          "minLength": 1,
+          "examples": [
+            "Ha! You'll never catch me."
+          ]
+        },
+        "options": {
+          "description": "Vendor-specific line options (speed, emotion, …), merged over the script's `options`. They are checked against the provider's line-options schema and are part of the render key.",
+          "type": "object",
+          "additionalProperties": true,
+          "default": {},
+          "examples": [
+            {
+              "speed": 1.1,
+              "emotion": "angry"
+            }
+          ]
+        }
+      }
+    }
+  }
+} as const;

@@ -1,0 +1,120 @@
+import type { ErrorObject } from 'ajv';
+import type { Diagnostic } from '../errors/diagnostic.js';
+import type { PathSegment, YamlSource } from './yaml-source.js';
+
+/** Turns a JSON pointer (`/voices/narrator/sample`) into path segments, array indexes as numbers. */
+export function pointerToPath(pointer: string, value: unknown): PathSegment[] {
+  if (pointer === '') return [];
+  const path: PathSegment[] = [];
+  let current: unknown = value;
+  for (const raw of pointer.slice(1).split('/')) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(current)) {
+      const index = Number(segment);
+      path.push(index);
+      current = current[index];
+    } else {
+      path.push(segment);
+      current = current && typeof current === 'object' ? (current as Record<string, unknown>)[segment] : undefined;
+    }
+  }
+  return path;
+}
+
+export interface SchemaMessageOverride {
+  /** Matches the formatted path of the error (`providers.minimax.apiKey`). */
+  path: RegExp;
+  keyword: string;
+  message: string;
+}
+
+/**
+ * Maps ajv errors to diagnostics placed on the YAML node at fault. `required` errors point at the
+ * parent object, `additionalProperties` at the unknown key. Errors that only repeat a more precise one
+ * (`if`/`then` wrappers, the branches of a `oneOf`) are dropped.
+ */
+export function schemaDiagnostics(
+  errors: readonly ErrorObject[],
+  value: unknown,
+  source: YamlSource,
+  options: { prefix?: readonly PathSegment[]; overrides?: readonly SchemaMessageOverride[] } = {},
+): Diagnostic[] {
+  const prefix = options.prefix ?? [];
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const relevant = errors.filter((error) => error.keyword !== 'if');
+  for (const error of relevant) {
+    const path = [...prefix, ...pointerToPath(error.instancePath, value)];
+    let message: string;
+    let pointAtKey = false;
+    switch (error.keyword) {
+      case 'additionalProperties': {
+        const property = String(error.params.additionalProperty);
+        path.push(property);
+        pointAtKey = true;
+        message = `unknown property '${property}'${allowedList(error.parentSchema)}`;
+        break;
+      }
+      case 'required':
+        message = `missing required property '${String(error.params.missingProperty)}'`;
+        break;
+      case 'enum':
+        message = `must be one of: ${(error.params.allowedValues as unknown[]).map((item) => JSON.stringify(item)).join(', ')}`;
+        break;
+      case 'const':
+        message = `must be ${JSON.stringify(error.params.allowedValue)}`;
+        break;
+      case 'propertyNames':
+        continue; // reported through the `pattern` error on the name itself, below
+      case 'pattern':
+        if (error.propertyName !== undefined) {
+          path.push(error.propertyName);
+          pointAtKey = true;
+          message = `name '${error.propertyName}' is not allowed: it must match ${String(error.params.pattern)}`;
+        } else {
+          message = `must match ${String(error.params.pattern)}`;
+        }
+        break;
+      case 'oneOf':
+      case 'anyOf':
+        if (relevant.some((other) => other !== error && other.instancePath === error.instancePath && other.keyword !== 'oneOf' && other.keyword !== 'anyOf' && other.keyword !== 'required')) continue;
+        message = oneOfMessage(error);
+        break;
+      case 'not':
+        message = notMessage(error);
+        break;
+      default:
+        message = error.message ?? `fails ${error.keyword}`;
+    }
+    const formatted = path.map(String).join('.');
+    const override = options.overrides?.find((candidate) => candidate.keyword === error.keyword && candidate.path.test(formatted));
+    if (override) message = override.message;
+    const diagnostic = source.diagnostic(path, message, { key: pointAtKey });
+    const identity = `${diagnostic.line}:${diagnostic.column}:${diagnostic.message}`;
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    diagnostics.push(diagnostic);
+  }
+  // A `required` error inside a oneOf branch is noise when the oneOf itself is reported.
+  return diagnostics;
+}
+
+function allowedList(parentSchema: unknown): string {
+  const properties = (parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  if (!properties) return '';
+  const names = Object.keys(properties);
+  return names.length > 0 ? ` (allowed: ${names.join(', ')})` : '';
+}
+
+function oneOfMessage(error: ErrorObject): string {
+  const branches = (error.schema as Array<{ required?: string[] }> | undefined) ?? [];
+  const required = branches.map((branch) => branch.required?.join(' + ')).filter(Boolean);
+  return required.length === branches.length && required.length > 0
+    ? `needs exactly one of: ${required.map((name) => `'${name}'`).join(', ')}`
+    : (error.message ?? 'must match exactly one allowed shape');
+}
+
+function notMessage(error: ErrorObject): string {
+  const required = (error.schema as { required?: string[] } | undefined)?.required;
+  return required ? `cannot have both ${required.map((name) => `'${name}'`).join(' and ')}` : (error.message ?? 'is not allowed');
+}
