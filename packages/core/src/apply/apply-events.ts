@@ -33,7 +33,8 @@ export type ApplyEvent =
 
 export interface ApplySummary {
   voices: { done: number; failed: number };
-  lines: { done: number; failed: number; skipped: number };
+  /** `rendered`: lines synthesised by a vendor (billable calls); the rest of `done` were restored, moved or deleted. */
+  lines: { done: number; rendered: number; failed: number; skipped: number };
   /** Characters sent to vendors for rendering. */
   characters: number;
   failures: Array<{ address: string; provider: string; message: string }>;

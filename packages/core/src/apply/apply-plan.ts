@@ -67,7 +67,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
   const store = new LockfileStore(paths.lockfileFile, project.lockfile);
   const summary: ApplySummary = {
     voices: { done: 0, failed: 0 },
-    lines: { done: 0, failed: 0, skipped: 0 },
+    lines: { done: 0, rendered: 0, failed: 0, skipped: 0 },
     characters: 0,
     failures: [],
     interrupted: false,
@@ -88,6 +88,9 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
   };
   options.stopSignal?.addEventListener('abort', onStop);
   options.abortSignal?.addEventListener('abort', onAbort);
+  // A signal aborted before the call never fires 'abort' again.
+  if (options.abortSignal?.aborted) onAbort();
+  else if (options.stopSignal?.aborted) onStop();
 
   try {
     const lockfileNow = await readFile(paths.lockfileFile, 'utf8').catch(() => '');
@@ -232,8 +235,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       if (entry.kind === 'voice') {
         const name = entry.address.slice('voice.'.length);
         const voiceIdentity = identity.voices[name];
-        if (voiceIdentity?.fingerprint === entry.key && provider.doResumeVoice && entry.task) {
-          const record = await provider.doResumeVoice(voiceRequest(name, entry.key), entry.task, contextFor(entry));
+        // A client-chosen voice id can be looked up even when the crash came before a task was recorded.
+        const task = entry.task ?? (provider.capabilities.clientChosenVoiceIds ? {} : undefined);
+        if (voiceIdentity?.fingerprint === entry.key && provider.doResumeVoice && task) {
+          const record = await provider.doResumeVoice(voiceRequest(name, entry.key), task, contextFor(entry));
           if (record) {
             recordVoice(name, entry.key, record);
             settledVoices.add(name);
@@ -345,7 +350,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     const manifestFiles = new Set(project.manifest.lines.map((line) => line.file));
     const runLine = async (change: PlannedLineChange) => {
       if (change.action === 'delete') {
-        await rm(path.resolve(paths.dir, change.file), { force: true });
+        // The file may now belong to a line of the manifest (same path, new address): keep it.
+        if (!manifestFiles.has(change.file)) await rm(path.resolve(paths.dir, change.file), { force: true });
         store.update((lockfile) => {
           delete lockfile.renders[change.address];
         });
@@ -376,6 +382,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         const stored = await storeAudio({ source: result.audio, format: line.format, outputFile, cacheFile, signal: abort.signal });
         recordRender(line, lineIdentity, stored);
         touchVoice(change.voice);
+        summary.lines.rendered++;
         summary.characters += result.billedCharacters ?? lineIdentity.characters;
       });
     };

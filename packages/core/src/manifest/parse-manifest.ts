@@ -1,3 +1,4 @@
+import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { voicesSchema } from '../schemas/voices-schema.js';
 import { validateWithSchema } from '../validation/schema-validator.js';
@@ -53,6 +54,9 @@ export function parseManifest(text: string, file: string): ParsedManifest {
   diagnostics.push(...schemaDiagnostics(first.errors, value, source, { overrides }));
   // Leave out what broke the schema, then check the rest, so one run reports every mistake.
   const pruned = structuredClone(value) as Record<string, unknown>;
+  // Array items left out become null placeholders; the schema rejects those, which is no new problem.
+  const placeholders = new Set<string>();
+  const isNew = (error: ErrorObject) => !placeholders.has(error.instancePath);
   let errors = first.errors;
   for (let round = 0; round < 8 && errors.length > 0; round++) {
     for (const error of errors) {
@@ -62,8 +66,9 @@ export function parseManifest(text: string, file: string): ParsedManifest {
       if (path.length === 0) return { source, diagnostics, brokenVoices };
       if (path[0] === 'voices' && path.length === 2) brokenVoices.add(String(path[1]));
       removeAt(pruned, path);
+      if (typeof path[path.length - 1] === 'number') placeholders.add(error.instancePath);
     }
-    errors = validateWithSchema(voicesSchema, pruned).errors;
+    errors = validateWithSchema(voicesSchema, pruned).errors.filter(isNew);
   }
   if (errors.length > 0) return { source, diagnostics, brokenVoices };
   return { source, document: pruned as unknown as ManifestDocument, diagnostics, brokenVoices };

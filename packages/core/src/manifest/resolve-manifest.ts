@@ -134,7 +134,12 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
       const voiceName = candidate.voice ?? scriptVoice ?? defaultVoice;
       const report = (message: string, at: 'line' | 'voice' | 'id' = 'line') => {
         if (candidate.yamlPath) {
-          const path = at === 'voice' ? (candidate.voicePath ?? candidate.yamlPath) : at === 'id' ? [...candidate.yamlPath, 'id'] : candidate.yamlPath;
+          const path =
+            at === 'voice'
+              ? (candidate.voicePath ?? candidate.yamlPath)
+              : at === 'id' && candidate.id !== undefined
+                ? [...candidate.yamlPath, 'id']
+                : candidate.yamlPath;
           error(path, message, { key: at === 'voice' && candidate.voiceIsKey === true });
         } else {
           diagnostics.push({ ...candidate.position, path: address, message, severity: 'error' });

@@ -33,9 +33,8 @@ export async function storeAudio(options: {
     const { sha256, bytes, head } = await writeHashed(await chunksOf(options.source, options.signal, options.fetch), temp, options.signal);
     const durationMs = await checkAudio(temp, head, options.format, bytes);
     await mkdir(path.dirname(options.cacheFile), { recursive: true });
-    await copyFile(temp, tempBeside(options.cacheFile), constants.COPYFILE_FICLONE).then(
-      () => rename(tempBeside(options.cacheFile), options.cacheFile),
-    );
+    const cacheTemp = tempBeside(options.cacheFile);
+    await copyFile(temp, cacheTemp, constants.COPYFILE_FICLONE).then(() => rename(cacheTemp, options.cacheFile));
     await rename(temp, options.outputFile);
     const { mtimeMs } = await stat(options.outputFile);
     return { sha256, bytes, durationMs, mtimeMs };

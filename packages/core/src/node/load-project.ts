@@ -181,6 +181,9 @@ async function probeSample(
   let durationMs: number | undefined;
   try {
     const metadata = await parseFile(absolutePath, { duration: true, skipCovers: true });
+    // music-metadata does not throw for content it does not recognise (a text file named .wav): it
+    // returns a format without a container.
+    if (!metadata.format.container) throw new Error('no audio container recognised');
     if (metadata.format.duration !== undefined) durationMs = Math.round(metadata.format.duration * 1000);
   } catch (error) {
     report(`${location} is not readable audio (${(error as Error).message}): use a WAV, MP3 or M4A file`);

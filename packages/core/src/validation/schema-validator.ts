@@ -8,7 +8,9 @@ const compiled = new WeakMap<object, ValidateFunction>();
 function ajv(): Ajv2020 {
   if (!shared) {
     // allErrors: report every problem at once. strict: a typo in a provider's schema is a bug to catch early.
-    shared = new Ajv2020({ allErrors: true, strict: true, useDefaults: false });
+    // verbose: errors carry their schema and parent schema, which the messages quote (allowed properties,
+    // the alternatives of a oneOf).
+    shared = new Ajv2020({ allErrors: true, strict: true, useDefaults: false, verbose: true });
     ajvFormats.default(shared);
   }
   return shared;

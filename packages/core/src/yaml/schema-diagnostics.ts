@@ -56,6 +56,8 @@ export function schemaDiagnostics(
         break;
       }
       case 'required':
+        // A `required` error inside a oneOf branch is noise when the oneOf itself is reported.
+        if (/\/(oneOf|anyOf)\/\d+\/required$/.test(error.schemaPath) && relevant.some((other) => (other.keyword === 'oneOf' || other.keyword === 'anyOf') && other.instancePath === error.instancePath)) continue;
         message = `missing required property '${String(error.params.missingProperty)}'`;
         break;
       case 'enum':
@@ -95,7 +97,6 @@ export function schemaDiagnostics(
     seen.add(identity);
     diagnostics.push(diagnostic);
   }
-  // A `required` error inside a oneOf branch is noise when the oneOf itself is reported.
   return diagnostics;
 }
 

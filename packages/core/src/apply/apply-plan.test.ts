@@ -1,0 +1,545 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import {
+  acquireStateLock,
+  applyPlan,
+  loadProject,
+  observeProject,
+  projectPaths,
+  readStateLock,
+  removeStateLock,
+  sampleDigests,
+  suggestedVoiceId,
+  type ApplyEvent,
+  type ApplyOptions,
+} from '../node.js';
+import { createFakeProvider, fakeRegistry, wavFor, type FakeProvider, type FakeProviderOptions } from '../__fixtures__/fake-provider.js';
+import { listFiles, sineWav, temporaryDirectories, writeFiles } from '../__fixtures__/test-project.js';
+import { UsageError } from '../errors/usage-error.js';
+import { parseLockfile } from '../lockfile/parse-lockfile.js';
+import { serializeLockfile } from '../lockfile/serialize-lockfile.js';
+import type { Lockfile } from '../lockfile/lockfile-types.js';
+import { createPlan, identifyManifest, type PlanOptions } from '../plan/create-plan.js';
+
+const directories = temporaryDirectories();
+
+const lines = {
+  'intro/0001': 'It was a dark and stormy night.',
+  'intro/0002': 'Ha! You will never catch me.',
+  'intro/0003': 'The end.',
+  'outro/0001': 'Or was it?',
+  'outro/0002': 'Of course it was.',
+} as const;
+type Address = keyof typeof lines;
+const addressOfText = (text: string) => (Object.keys(lines) as Address[]).find((address) => lines[address] === text)!;
+
+function manifestText(options: { concurrency?: number; path?: string } = {}): string {
+  return [
+    'version: 1',
+    ...(options.concurrency ? ['providers:', '  fake:', `    concurrency: ${options.concurrency}`] : []),
+    ...(options.path ? ['output:', `  path: "${options.path}"`] : []),
+    'voices:',
+    '  narrator: { provider: fake, sample: samples/narrator.wav }',
+    '  villain: { provider: fake, sample: samples/villain.wav }',
+    'scripts:',
+    '  intro:',
+    '    lines:',
+    `      - narrator: ${lines['intro/0001']}`,
+    `      - villain: ${lines['intro/0002']}`,
+    `      - narrator: ${lines['intro/0003']}`,
+    '  outro:',
+    '    voice: narrator',
+    '    lines:',
+    `      - ${lines['outro/0001']}`,
+    `      - ${lines['outro/0002']}`,
+    '',
+  ].join('\n');
+}
+
+/** A fresh project in a temp directory: manifest and two real WAV samples. */
+async function createProject(options: { concurrency?: number; path?: string } = {}): Promise<string> {
+  const dir = await directories.create();
+  await writeFiles(dir, {
+    'voices.yaml': manifestText(options),
+    'samples/narrator.wav': sineWav({ durationMs: 300, frequency: 220 }),
+    'samples/villain.wav': sineWav({ durationMs: 300, frequency: 110 }),
+  });
+  return dir;
+}
+
+/** What `voxform plan` does: load, observe, plan. */
+async function plan(dir: string, fake: FakeProvider, options: PlanOptions = {}) {
+  const registry = fakeRegistry(fake);
+  const project = await loadProject({ paths: projectPaths({ cwd: dir }), providers: registry });
+  const observations = await observeProject(project);
+  const planned = createPlan({ manifest: project.manifest, lockfile: project.lockfile, observations, capabilities: (id) => registry.describe(id).capabilities, options });
+  return { registry, project, plan: planned };
+}
+
+/** What `voxform apply --yes` does: plan, then apply it. */
+async function apply(dir: string, fake: FakeProvider, options: Partial<ApplyOptions> & { planOptions?: PlanOptions } = {}) {
+  const planned = await plan(dir, fake, options.planOptions);
+  const events: ApplyEvent[] = [];
+  const summary = await applyPlan({ project: planned.project, plan: planned.plan, providers: planned.registry, onEvent: (event) => events.push(event), ...options });
+  return { ...planned, summary, events };
+}
+
+async function readLockfile(dir: string): Promise<Lockfile> {
+  return parseLockfile(await readFile(path.join(dir, 'voices.lock'), 'utf8').catch(() => undefined), 'voices.lock');
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const exists = (file: string) => stat(file).then(() => true, () => false);
+
+/** A fake whose synthesis waits a little, tracking the most calls it had in flight at once. */
+function concurrencyTracker(options: FakeProviderOptions = {}) {
+  let active = 0;
+  const tracker = { max: 0, fake: undefined as unknown as FakeProvider };
+  tracker.fake = createFakeProvider({
+    ...options,
+    async synthesize(request) {
+      active++;
+      tracker.max = Math.max(tracker.max, active);
+      await sleep(15);
+      active--;
+      return wavFor(request.text);
+    },
+  });
+  return tracker;
+}
+
+/** A pid that belonged to a process of this host and no longer does. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', '']);
+  return child.pid!;
+}
+
+describe('applyPlan', () => {
+  it('renders every line, writes the files and records them; a second plan is empty', async () => {
+    const dir = await createProject();
+    const fake = createFakeProvider();
+    const { summary, plan: first } = await apply(dir, fake);
+
+    expect(first.changes.map((change) => `${change.action} ${change.address}`)).toEqual([
+      'create voice.narrator', 'create voice.villain',
+      'render intro/0001', 'render intro/0002', 'render intro/0003', 'render outro/0001', 'render outro/0002',
+    ]);
+    expect(summary).toMatchObject({ voices: { done: 2, failed: 0 }, lines: { done: 5, failed: 0, skipped: 0 }, failures: [], interrupted: false });
+    expect(summary.characters).toBe(Object.values(lines).join('').length);
+    expect(fake.calls.createVoice.map((request) => request.name).sort()).toEqual(['narrator', 'villain']);
+    expect(fake.calls.synthesize.map((request) => request.text).sort()).toEqual(Object.values(lines).sort());
+
+    const lockfile = await readLockfile(dir);
+    expect(lockfile.pending).toEqual([]);
+    expect(Object.keys(lockfile.renders).sort()).toEqual(Object.keys(lines).sort());
+    for (const [address, render] of Object.entries(lockfile.renders)) {
+      const bytes = await readFile(path.join(dir, render.file));
+      expect(render.sha256, address).toBe(sha256(bytes));
+      expect(render.bytes).toBe(bytes.byteLength);
+      expect(render.durationMs).toBe(120);
+      expect(render.chars).toBe(lines[address as Address].length);
+      expect(bytes).toEqual(Buffer.from((wavFor(lines[address as Address]).audio as { bytes: Uint8Array }).bytes));
+      expect(await exists(path.join(dir, '.voxform/cache', `${render.key}.wav`))).toBe(true);
+    }
+    expect(lockfile.renders['intro/0002']?.file).toBe('out/intro/0002-0002.wav');
+    expect(lockfile.voices.narrator).toMatchObject({ provider: 'fake', remoteId: suggestedVoiceId('narrator', lockfile.voices.narrator!.fingerprint) });
+    expect(await exists(path.join(dir, '.voxform/apply.lock'))).toBe(false);
+
+    const second = await plan(dir, fake);
+    expect(second.plan.changes).toEqual([]);
+    expect(second.plan.summary.text).toBe('No changes. Voices and audio are up to date.');
+  });
+
+  it('creates each voice before the lines that need it, and hands lines its record', async () => {
+    const dir = await createProject();
+    const order: string[] = [];
+    const fake = createFakeProvider({
+      async createVoice(request) {
+        await sleep(5);
+        order.push(`create ${request.name}`);
+        return { remoteId: `remote-${request.name}`, data: { fileId: 7 } };
+      },
+      async synthesize(request) {
+        order.push(`speak ${request.voice.name}`);
+        expect(request.voice).toMatchObject({ remoteId: `remote-${request.voice.name}`, data: { fileId: 7 } });
+        return wavFor(request.text);
+      },
+    });
+    const { summary } = await apply(dir, fake);
+    expect(summary.lines.done).toBe(5);
+    for (const voice of ['narrator', 'villain']) {
+      expect(order.indexOf(`create ${voice}`)).toBeLessThan(order.indexOf(`speak ${voice}`));
+    }
+  });
+
+  describe('limits', () => {
+    it('never runs more than providers.fake.concurrency calls at once', async () => {
+      const dir = await createProject({ concurrency: 2 });
+      const tracker = concurrencyTracker();
+      const { summary } = await apply(dir, tracker.fake);
+      expect(summary.lines.done).toBe(5);
+      expect(tracker.max).toBe(2);
+    });
+
+    it('never runs more than --parallelism changes at once', async () => {
+      const dir = await createProject({ concurrency: 4 });
+      const tracker = concurrencyTracker();
+      const { summary } = await apply(dir, tracker.fake, { parallelism: 1 });
+      expect(summary.lines.done).toBe(5);
+      expect(tracker.max).toBe(1);
+    });
+  });
+
+  it('isolates a failing line: the others are rendered and recorded, and the next plan shows only that line', async () => {
+    const dir = await createProject();
+    const fake = createFakeProvider({
+      async synthesize(request) {
+        if (request.text === lines['intro/0003']) throw new Error('the vendor refused this text (code 1042)');
+        return wavFor(request.text);
+      },
+    });
+    const { summary, events } = await apply(dir, fake);
+    expect(summary.lines).toMatchObject({ done: 4, failed: 1, skipped: 0 });
+    expect(summary.failures).toEqual([{ address: 'intro/0003', provider: 'fake', message: 'the vendor refused this text (code 1042)' }]);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'line-end', address: 'intro/0003', error: 'the vendor refused this text (code 1042)' }));
+    expect(events.at(-1)).toEqual({ type: 'apply-end', summary });
+
+    const lockfile = await readLockfile(dir);
+    expect(Object.keys(lockfile.renders).sort()).toEqual(['intro/0001', 'intro/0002', 'outro/0001', 'outro/0002']);
+    expect(await exists(path.join(dir, 'out/intro/0003-0003.wav'))).toBe(false);
+
+    const next = await plan(dir, createFakeProvider());
+    expect(next.plan.changes.map((change) => [change.address, change.action, change.reason])).toEqual([['intro/0003', 'render', 'new line']]);
+  });
+
+  describe('write-ahead', () => {
+    it('has the pending entry on disk before each billable call, and none after', async () => {
+      const dir = await createProject();
+      const seen: Array<{ address: string; pending: Lockfile['pending'] }> = [];
+      const pendingOnDisk = () => parseLockfile(readFileSync(path.join(dir, 'voices.lock'), 'utf8'), 'voices.lock').pending;
+      const fake = createFakeProvider({
+        async createVoice(request) {
+          seen.push({ address: `voice.${request.name}`, pending: pendingOnDisk() });
+          return { remoteId: request.suggestedVoiceId };
+        },
+        async synthesize(request) {
+          seen.push({ address: addressOfText(request.text), pending: pendingOnDisk() });
+          return wavFor(request.text);
+        },
+      });
+      const { plan: planned, summary } = await apply(dir, fake);
+      expect(summary.lines.done).toBe(5);
+      expect(seen).toHaveLength(7);
+      for (const { address, pending } of seen) {
+        const change = planned.changes.find((candidate) => candidate.address === address)!;
+        const key = change.kind === 'voice' ? change.fingerprint : change.key;
+        expect(pending, address).toContainEqual({ kind: change.kind, address, key, provider: 'fake', startedAt: expect.any(String) });
+      }
+      expect((await readLockfile(dir)).pending).toEqual([]);
+    });
+
+    it('writes what recordTask reports into the pending entry on disk', async () => {
+      const dir = await createProject();
+      const recorded: Array<{ address: string; pending: Lockfile['pending'] }> = [];
+      const fake = createFakeProvider({
+        async synthesize(request, context) {
+          const address = addressOfText(request.text);
+          await context.recordTask({ taskId: `task-${address}`, data: { queue: 'fast', attempt: 1 } });
+          recorded.push({ address, pending: (await readLockfile(dir)).pending });
+          return wavFor(request.text);
+        },
+      });
+      await apply(dir, fake);
+      expect(recorded).toHaveLength(5);
+      for (const { address, pending } of recorded) {
+        expect(pending.find((entry) => entry.address === address)?.task).toEqual({ taskId: `task-${address}`, data: { queue: 'fast', attempt: 1 } });
+      }
+      expect((await readLockfile(dir)).pending).toEqual([]);
+    });
+
+    it('resumes a line left pending by a crashed run through doResumeSynthesis, without submitting it again', async () => {
+      const dir = await createProject();
+      await apply(dir, createFakeProvider());
+      // Simulate a crash while intro/0002 was being rendered: its task was recorded, its audio never landed.
+      const lockfile = await readLockfile(dir);
+      const crashed = lockfile.renders['intro/0002']!;
+      delete lockfile.renders['intro/0002'];
+      lockfile.pending.push({ kind: 'line', address: 'intro/0002', key: crashed.key, provider: 'fake', startedAt: '2026-11-21T10:00:00.000Z', task: { taskId: 'task-42', data: { region: 'eu' } } });
+      await writeFile(path.join(dir, 'voices.lock'), serializeLockfile(lockfile));
+      await rm(path.join(dir, crashed.file));
+      await rm(path.join(dir, '.voxform/cache', `${crashed.key}.wav`));
+
+      const fake = createFakeProvider();
+      const { summary, events } = await apply(dir, fake);
+      expect(fake.calls.synthesize).toEqual([]);
+      expect(fake.calls.resumeSynthesis).toHaveLength(1);
+      expect(fake.calls.resumeSynthesis[0]).toMatchObject({ task: { taskId: 'task-42', data: { region: 'eu' } }, request: { text: lines['intro/0002'] } });
+      expect(events).toContainEqual({ type: 'pending-settle', address: 'intro/0002', outcome: 'resumed' });
+      expect(summary.failures).toEqual([]);
+
+      const after = await readLockfile(dir);
+      expect(after.pending).toEqual([]);
+      expect(after.renders['intro/0002']).toMatchObject({ key: crashed.key, sha256: crashed.sha256 });
+      expect(sha256(await readFile(path.join(dir, crashed.file)))).toBe(crashed.sha256);
+    });
+
+    /** A project whose last apply crashed while cloning `villain`, after its write-ahead entry. */
+    async function crashedWhileCloning(task?: { taskId: string }) {
+      const dir = await createProject();
+      const { project } = await plan(dir, createFakeProvider());
+      const fingerprint = identifyManifest(project.manifest, sampleDigests(project)).voices.villain!.fingerprint;
+      const lockfile: Lockfile = {
+        lockfileVersion: 1, voices: {}, renders: {},
+        pending: [{ kind: 'voice', address: 'voice.villain', key: fingerprint, provider: 'fake', startedAt: '2026-11-21T10:00:00.000Z', ...(task ? { task } : {}) }],
+      };
+      await writeFile(path.join(dir, 'voices.lock'), serializeLockfile(lockfile));
+      return { dir, fingerprint };
+    }
+
+    it('resumes a voice left pending by a crashed run through doResumeVoice, without cloning it again', async () => {
+      const { dir, fingerprint } = await crashedWhileCloning({ taskId: 'vx-villain-accepted' });
+      const fake = createFakeProvider();
+      const { summary } = await apply(dir, fake);
+      expect(fake.calls.resumeVoice.map(({ request, task }) => [request.name, task.taskId])).toEqual([['villain', 'vx-villain-accepted']]);
+      expect(fake.calls.createVoice.map((request) => request.name)).toEqual(['narrator']);
+      expect(summary.lines.done).toBe(5);
+      const after = await readLockfile(dir);
+      expect(after.voices.villain).toMatchObject({ fingerprint, remoteId: 'vx-villain-accepted' });
+      expect(after.pending).toEqual([]);
+    });
+
+    it('looks a client-chosen voice id up when the crash came before any task was recorded', async () => {
+      const { dir, fingerprint } = await crashedWhileCloning();
+      const fake = createFakeProvider({
+        capabilities: { clientChosenVoiceIds: true },
+        resumeVoice: async (request) => ({ remoteId: request.suggestedVoiceId }),
+      });
+      const { summary } = await apply(dir, fake);
+      expect(fake.calls.resumeVoice.map(({ request, task }) => [request.name, task])).toEqual([['villain', {}]]);
+      expect(fake.calls.createVoice.map((request) => request.name)).toEqual(['narrator']);
+      expect(summary.lines.done).toBe(5);
+      expect((await readLockfile(dir)).voices.villain).toMatchObject({ fingerprint, remoteId: suggestedVoiceId('villain', fingerprint) });
+    });
+
+    it('clones again when the vendor provably never received the interrupted create', async () => {
+      const { dir } = await crashedWhileCloning();
+      const fake = createFakeProvider({ capabilities: { clientChosenVoiceIds: true }, resumeVoice: async () => undefined });
+      const { events } = await apply(dir, fake);
+      expect(fake.calls.resumeVoice).toHaveLength(1);
+      expect(fake.calls.createVoice.map((request) => request.name).sort()).toEqual(['narrator', 'villain']);
+      expect(events).toContainEqual({ type: 'pending-settle', address: 'voice.villain', outcome: 'dropped' });
+    });
+
+    it('drops an interrupted create with nothing to look up (no task, vendor-chosen ids) and clones again', async () => {
+      const { dir } = await crashedWhileCloning();
+      const fake = createFakeProvider({ capabilities: { clientChosenVoiceIds: false } });
+      await apply(dir, fake);
+      expect(fake.calls.resumeVoice).toEqual([]);
+      expect(fake.calls.createVoice.map((request) => request.name).sort()).toEqual(['narrator', 'villain']);
+      expect((await readLockfile(dir)).pending).toEqual([]);
+    });
+  });
+
+  describe('state lock', () => {
+    it('refuses a second apply while one holds the lock, naming the holder', async () => {
+      const dir = await createProject();
+      let entered!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const fake = createFakeProvider({
+        async synthesize(request) {
+          entered();
+          await gate;
+          return wavFor(request.text);
+        },
+      });
+      const planned = await plan(dir, fake);
+      const first = applyPlan({ project: planned.project, plan: planned.plan, providers: planned.registry });
+      await inside;
+
+      const second = applyPlan({ project: planned.project, plan: planned.plan, providers: planned.registry });
+      await expect(second).rejects.toThrow(UsageError);
+      await expect(second).rejects.toThrow(`pid ${process.pid} on ${hostname()}`);
+      await expect(second).rejects.toThrow(/voxform unlock/);
+
+      release();
+      expect((await first).lines.done).toBe(5);
+      expect(fake.calls.synthesize).toHaveLength(5);
+    });
+
+    it('treats a lock whose process is gone as stale', async () => {
+      const dir = await createProject();
+      const pid = deadPid();
+      await writeFiles(dir, { '.voxform/apply.lock': JSON.stringify({ pid, host: hostname(), startedAt: '2026-11-21T10:00:00.000Z', command: 'apply' }) });
+      const { summary } = await apply(dir, createFakeProvider());
+      expect(summary.lines.done).toBe(5);
+      expect(await exists(path.join(dir, '.voxform/apply.lock'))).toBe(false);
+    });
+
+    it('does not take over a lock held on another host', async () => {
+      const dir = await createProject();
+      await writeFiles(dir, { '.voxform/apply.lock': JSON.stringify({ pid: deadPid(), host: 'build-agent-7', startedAt: '2026-11-21T10:00:00.000Z', command: 'apply' }) });
+      await expect(apply(dir, createFakeProvider())).rejects.toThrow(/on build-agent-7/);
+    });
+
+    it('removeStateLock clears a held lock', async () => {
+      const dir = await createProject();
+      const stateDir = path.join(dir, '.voxform');
+      await acquireStateLock(stateDir, 'apply');
+      expect(await readStateLock(stateDir)).toMatchObject({ pid: process.pid, host: hostname(), command: 'apply' });
+      await expect(apply(dir, createFakeProvider())).rejects.toThrow(`pid ${process.pid}`);
+
+      expect(await removeStateLock(stateDir)).toMatchObject({ pid: process.pid });
+      expect(await readStateLock(stateDir)).toBeUndefined();
+      expect((await apply(dir, createFakeProvider())).summary.lines.done).toBe(5);
+    });
+  });
+
+  it('restores a deleted output from the cache without calling the provider', async () => {
+    const dir = await createProject();
+    await apply(dir, createFakeProvider());
+    const recorded = (await readLockfile(dir)).renders['outro/0001']!;
+    await rm(path.join(dir, recorded.file));
+
+    const fake = createFakeProvider();
+    const { plan: planned, summary } = await apply(dir, fake);
+    expect(planned.changes.map((change) => [change.address, change.action, change.reason])).toEqual([['outro/0001', 'restore', 'output missing; audio in cache']]);
+    expect(summary.lines.done).toBe(1);
+    expect(fake.calls.synthesize).toEqual([]);
+    expect(fake.calls.createVoice).toEqual([]);
+    expect(sha256(await readFile(path.join(dir, recorded.file)))).toBe(recorded.sha256);
+    expect((await plan(dir, fake)).plan.changes).toEqual([]);
+  });
+
+  it('moves outputs when the path template changes, without calling the provider', async () => {
+    const dir = await createProject();
+    await apply(dir, createFakeProvider());
+    const before = await readLockfile(dir);
+    await writeFiles(dir, { 'voices.yaml': manifestText({ path: '{script}/{line}.{ext}' }) });
+
+    const fake = createFakeProvider();
+    const { summary, plan: planned } = await apply(dir, fake);
+    expect(planned.changes.every((change) => change.action === 'move')).toBe(true);
+    expect(summary.lines.done).toBe(5);
+    expect(fake.calls.synthesize).toEqual([]);
+    const after = await readLockfile(dir);
+    expect(after.renders['intro/0002']?.file).toBe('out/intro/0002.wav');
+    expect(after.renders['intro/0002']?.sha256).toBe(before.renders['intro/0002']?.sha256);
+    expect((await listFiles(path.join(dir, 'out'))).sort()).toEqual(['intro/0001.wav', 'intro/0002.wav', 'intro/0003.wav', 'outro/0001.wav', 'outro/0002.wav']);
+  });
+
+  it('skips every line when stopped before it starts', async () => {
+    const dir = await createProject();
+    const fake = createFakeProvider();
+    const stop = new AbortController();
+    stop.abort();
+    const { summary } = await apply(dir, fake, { stopSignal: stop.signal });
+    expect(summary.interrupted).toBe(true);
+    expect(summary.lines).toMatchObject({ done: 0, failed: 0, skipped: 5 });
+    expect(fake.calls.createVoice).toEqual([]);
+    expect(fake.calls.synthesize).toEqual([]);
+    expect(await exists(path.join(dir, 'out'))).toBe(false);
+  });
+
+  it('stops scheduling when stopped mid-run; what ran is recorded', async () => {
+    const dir = await createProject({ concurrency: 1 });
+    const stop = new AbortController();
+    const fake = createFakeProvider({
+      async synthesize(request) {
+        stop.abort();
+        return wavFor(request.text);
+      },
+    });
+    const { summary, events } = await apply(dir, fake, { stopSignal: stop.signal, parallelism: 1 });
+    expect(summary.interrupted).toBe(true);
+    expect(summary.lines).toMatchObject({ done: 1, failed: 0, skipped: 4 });
+    expect(fake.calls.synthesize).toHaveLength(1);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'interrupt', level: 1 }));
+    expect(Object.keys((await readLockfile(dir)).renders)).toEqual([addressOfText(fake.calls.synthesize[0]!.text)]);
+  });
+
+  it('fails a line whose provider returns something that is not audio, leaving no file behind', async () => {
+    const dir = await createProject();
+    const fake = createFakeProvider({
+      async synthesize(request) {
+        if (request.text === lines['intro/0002']) return { audio: { type: 'bytes', bytes: new TextEncoder().encode('{"error":"quota"}') }, format: 'wav' };
+        return wavFor(request.text);
+      },
+    });
+    const { summary, plan: planned } = await apply(dir, fake);
+    expect(summary.lines).toMatchObject({ done: 4, failed: 1, skipped: 0 });
+    expect(summary.failures).toHaveLength(1);
+    expect(summary.failures[0]).toMatchObject({ address: 'intro/0002', provider: 'fake' });
+    expect(summary.failures[0]!.message).toMatch(/^the audio received is not wav \(17 bytes starting "\{\\"error\\""\)/);
+    expect(await listFiles(path.join(dir, 'out/intro'))).toEqual(['0001-0001.wav', '0003-0003.wav']);
+    const cached = await readdir(path.join(dir, '.voxform/cache'));
+    expect(cached.sort()).toEqual(
+      planned.changes.flatMap((change) => (change.kind === 'line' && change.address !== 'intro/0002' ? [`${change.key}.wav`] : [])).sort(),
+    );
+    expect((await readLockfile(dir)).renders['intro/0002']).toBeUndefined();
+  });
+
+  it('refuses to start when a provider needs a key that is not set, before anything is spent', async () => {
+    const dir = await createProject();
+    const fake = createFakeProvider({ capabilities: { apiKeyEnv: 'FAKE_API_KEY' } });
+    await expect(apply(dir, fake, { env: {} })).rejects.toThrow(/Nothing was done:\n {2}fake needs an API key in \$FAKE_API_KEY/);
+    expect(fake.calls.createVoice).toEqual([]);
+    expect(fake.calls.synthesize).toEqual([]);
+
+    const { summary } = await apply(dir, fake, { env: { FAKE_API_KEY: 'key-from-env' } });
+    expect(summary.lines.done).toBe(5);
+    expect(fake.calls.settings).toContainEqual({ apiKey: 'key-from-env' });
+    expect(await readFile(path.join(dir, 'voices.lock'), 'utf8')).not.toContain('key-from-env');
+  });
+
+  it('refuses a plan whose lockfile changed since it was read', async () => {
+    const dir = await createProject();
+    const planned = await plan(dir, createFakeProvider());
+    await writeFile(path.join(dir, 'voices.lock'), serializeLockfile({ lockfileVersion: 1, voices: {}, renders: {}, pending: [] }));
+    await expect(applyPlan({ project: planned.project, plan: planned.plan, providers: planned.registry })).rejects.toThrow(/voices\.lock changed since it was read/);
+    expect(await listFiles(dir)).not.toContain('out/intro/0001-0001.wav');
+  });
+
+  it('deletes outputs and voices gone from the manifest with --prune', async () => {
+    const dir = await createProject();
+    await apply(dir, createFakeProvider());
+    await writeFiles(dir, {
+      'voices.yaml': manifestText().replace(`      - narrator: ${lines['intro/0003']}\n`, ''),
+    });
+    const { summary, plan: planned } = await apply(dir, createFakeProvider(), { planOptions: { prune: true } });
+    expect(planned.changes.map((change) => [change.address, change.action])).toEqual([['intro/0003', 'delete']]);
+    expect(summary.lines.done).toBe(1);
+    expect(await exists(path.join(dir, 'out/intro/0003-0003.wav'))).toBe(false);
+    expect((await readLockfile(dir)).renders['intro/0003']).toBeUndefined();
+  });
+
+  it('--prune never deletes a file that a line of the manifest now writes', async () => {
+    // With {index} but not {line} in the path, a line that gets an id keeps its file: the old address
+    // is pruned, but its file now belongs to the new one.
+    const dir = await createProject({ path: '{script}/{index}.{ext}' });
+    await apply(dir, createFakeProvider());
+    await writeFiles(dir, {
+      'voices.yaml': manifestText({ path: '{script}/{index}.{ext}' }).replace(
+        `      - narrator: ${lines['intro/0003']}`,
+        '      - { id: finale, voice: narrator, text: The very end. }',
+      ),
+    });
+    const { plan: planned, summary } = await apply(dir, createFakeProvider(), { planOptions: { prune: true }, parallelism: 1 });
+    expect(planned.changes.map((change) => [change.address, change.action])).toEqual([
+      ['intro/finale', 'render'],
+      ['intro/0003', 'delete'],
+    ]);
+    expect(summary.failures).toEqual([]);
+    const lockfile = await readLockfile(dir);
+    expect(lockfile.renders['intro/finale']?.file).toBe('out/intro/0003.wav');
+    expect(sha256(await readFile(path.join(dir, 'out/intro/0003.wav')))).toBe(lockfile.renders['intro/finale']?.sha256);
+    expect((await plan(dir, createFakeProvider(), { prune: true })).plan.changes).toEqual([]);
+  });
+});
