@@ -19,6 +19,8 @@ declare module 'espeak-ng' {
     quit?(status: number, toThrow: unknown): void;
     /** Called before `main`, with the module object (the file system is ready). */
     preRun?: Array<(module: ESpeakNgModule) => void>;
+    /** Called after `main` returns. */
+    postRun?: Array<(module: ESpeakNgModule) => void>;
     /**
      * Emscripten's hook to instantiate the WebAssembly module yourself. Must call `receiveInstance` and
      * return the instance's exports (or `{}` when instantiating asynchronously).

@@ -27,11 +27,12 @@ const minimumPauseSeconds = 0.3;
 
 /**
  * Articulation rate after de Jong & Wempe (2009, "Praat script to detect syllable nuclei"): a syllable
- * nucleus is a peak of the level envelope (RMS over 40 ms, at every pitch-track frame) that is above the
- * silence threshold (25 dB under the loud parts), stands at least 2 dB above the dips separating it
- * from its neighbouring peaks, and is voiced (a periodic frame within 20 ms). The rate is nuclei per second of speech,
- * where speech is the recording minus silent pauses of 300 ms or more. Approximate (it counts vowels,
- * not dictionary syllables), but consistent, which is what mapping onto espeak-ng's speed needs.
+ * nucleus is a peak of the level envelope (RMS over 40 ms, at every pitch-track frame) that is above
+ * the silence threshold (25 dB under the loud parts), stands at least 2 dB above the dips separating it
+ * from its neighbouring peaks, and is voiced (a periodic frame within 20 ms). The rate is nuclei per
+ * second of speech, where speech is the recording minus silent pauses of 300 ms or more. Approximate
+ * (it counts vowels, not dictionary syllables), but consistent, which is what mapping onto espeak-ng's
+ * speed needs: the calibration measures espeak-ng's own speech the same way.
  */
 export function measureSpeakingRate(audio: MonoAudio, track: PitchTrack): SpeakingRate {
   const { sampleRate, samples } = audio;
