@@ -139,7 +139,19 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         lockfile.pending.push(entry);
       });
       await store.flush();
-      return call(entry);
+      try {
+        return await call(entry);
+      } catch (error) {
+        // The vendor answered with an error and no task of it was recorded: nothing to resume, so the
+        // entry would only be dropped by the next apply. Voices with client-chosen ids keep theirs:
+        // the next apply looks the id up in case the vendor created the voice after all.
+        store.update((lockfile) => {
+          const pending = lockfile.pending.find((item) => item.address === entry.address && item.key === entry.key);
+          const lookUp = entry.kind === 'voice' && providerOf(entry.provider).capabilities.clientChosenVoiceIds;
+          if (pending && !pending.task && !lookUp) clearPending(lockfile, entry.address);
+        });
+        throw error;
+      }
     };
     const clearPending = (lockfile: typeof store.state, address: string) => {
       lockfile.pending = lockfile.pending.filter((item) => item.address !== address);

@@ -42,6 +42,7 @@ export function parseLockfile(text: string | undefined, file: string): Lockfile 
   const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
   if (errors.length > 0) throw damaged(file, errors);
   const value = source.toJS();
+  if (value === null || value === undefined) return emptyLockfile(); // only comments
   const { valid, errors: schemaErrors } = validateWithSchema(voicesLockSchema, value);
   if (!valid) throw damaged(file, schemaDiagnostics(schemaErrors, value, source));
   return value as Lockfile;
