@@ -1,0 +1,109 @@
+import { createInterface } from 'node:readline/promises';
+import { formatPlan, UsageError, type Plan } from '@voxform/core';
+import { applyPlan, checkPlanIsCurrent, loadProject, readPlanFile, type ApplySummary, type LoadedProject } from '@voxform/core/node';
+import { EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
+import type { CommandContext } from '../main.js';
+import { createProgress } from '../progress.js';
+import { makePlan, type PlanningOptions } from './make-plan.js';
+import { colorPlan } from './plan.js';
+
+export async function applyCommand(
+  context: CommandContext,
+  planFile: string | undefined,
+  options: PlanningOptions & { yes: boolean; parallelism: number; failFast: boolean },
+): Promise<number> {
+  const { terminal } = context;
+  let project: LoadedProject;
+  let plan: Plan;
+  if (planFile) {
+    const saved = await readPlanFile(planFile);
+    project = await loadProject({ paths: context.paths, providers: context.providers });
+    checkPlanIsCurrent(saved, project, planFile);
+    plan = saved.plan;
+  } else {
+    ({ project, plan } = await makePlan(context, options));
+  }
+
+  if (plan.changes.length === 0 && project.lockfile.pending.length === 0) {
+    if (terminal.json) terminal.out(JSON.stringify({ summary: plan.summary.text, applied: false }));
+    else terminal.out(plan.summary.text);
+    return EXIT_OK;
+  }
+  if (!terminal.json && !terminal.quiet) terminal.out(colorPlan(formatPlan(plan), context));
+
+  if (!planFile && !options.yes) {
+    if (!terminal.interactive) {
+      throw new UsageError(
+        'apply spends money at the vendors and needs a yes: add --yes (as in CI), or save and review a plan first: voxform plan --out plan.json && voxform apply plan.json',
+      );
+    }
+    const answer = await ask('\nApply these changes? Only "yes" is accepted: ');
+    if (answer.trim() !== 'yes') {
+      terminal.out('Apply cancelled; nothing was done.');
+      return EXIT_ERROR;
+    }
+  }
+
+  // First Ctrl-C: finish what runs. Second: abort it (task ids stay recorded for the next apply).
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const onSignal = () => (stop.signal.aborted ? abort.abort() : stop.abort());
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const progress = createProgress(context, plan);
+  let summary: ApplySummary;
+  try {
+    summary = await applyPlan({
+      project,
+      plan,
+      providers: context.providers,
+      parallelism: options.parallelism,
+      failFast: options.failFast,
+      stopSignal: stop.signal,
+      abortSignal: abort.signal,
+      onEvent: progress.onEvent,
+      command: `voxform apply${planFile ? ` ${planFile}` : ''}`,
+    });
+  } finally {
+    await progress.done();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  if (terminal.json) {
+    terminal.out(JSON.stringify({ summary, applied: true }, null, 2));
+  } else {
+    terminal.out(describeSummary(summary, context));
+  }
+  return summary.failures.length > 0 || summary.interrupted ? EXIT_ERROR : EXIT_OK;
+}
+
+function describeSummary(summary: ApplySummary, context: CommandContext): string {
+  const { style } = context.terminal;
+  const lines: string[] = [];
+  const seconds = (summary.durationMs / 1000).toFixed(1);
+  const facts = [
+    `${summary.voices.done} voice change${summary.voices.done === 1 ? '' : 's'}`,
+    `${summary.lines.done} line${summary.lines.done === 1 ? '' : 's'} done`,
+    `${summary.characters.toLocaleString('en-US')} characters billed`,
+  ];
+  if (summary.lines.skipped > 0) facts.push(`${summary.lines.skipped} skipped`);
+  const failed = summary.lines.failed + summary.voices.failed;
+  if (failed > 0) facts.push(`${failed} failed`);
+  const headline = summary.interrupted ? 'Apply interrupted' : failed > 0 ? 'Apply finished with failures' : 'Apply complete';
+  lines.push(style(failed > 0 || summary.interrupted ? 'red' : 'green', `${headline}: ${facts.join(', ')} in ${seconds} s.`));
+  for (const failure of summary.failures) lines.push(style('red', `  ✗ ${failure.address} (${failure.provider}): ${failure.message}`));
+  if (failed > 0 || summary.interrupted) {
+    lines.push('Everything that finished is recorded in voices.lock; run `voxform apply` again to do the rest.');
+  }
+  return lines.join('\n');
+}
+
+async function ask(question: string): Promise<string> {
+  const readline = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await readline.question(question);
+  } finally {
+    readline.close();
+  }
+}

@@ -1,0 +1,38 @@
+import { formatPlan, planToJson } from '@voxform/core';
+import { writePlanFile } from '@voxform/core/node';
+import { EXIT_CHANGES, EXIT_OK } from '../exit-codes.js';
+import type { CommandContext } from '../main.js';
+import { makePlan, type PlanningOptions } from './make-plan.js';
+
+export async function planCommand(context: CommandContext, options: PlanningOptions & { detailedExitcode: boolean; out?: string }): Promise<number> {
+  const { project, plan, planOptions } = await makePlan(context, options);
+  const { terminal } = context;
+  if (terminal.json) {
+    terminal.out(JSON.stringify(planToJson(plan), null, 2));
+  } else if (terminal.quiet) {
+    terminal.out(plan.summary.text);
+  } else {
+    terminal.out(colorPlan(formatPlan(plan), context));
+  }
+  if (options.out) {
+    await writePlanFile(options.out, project, plan, planOptions);
+    if (!terminal.json) terminal.out(`Saved the plan to ${options.out}. Apply exactly this with: voxform apply ${options.out}`);
+  }
+  return options.detailedExitcode && plan.changes.length > 0 ? EXIT_CHANGES : EXIT_OK;
+}
+
+export function colorPlan(text: string, context: CommandContext): string {
+  const { style } = context.terminal;
+  return text
+    .split('\n')
+    .map((line) => {
+      const symbol = line.trimStart().split(' ')[0];
+      if (symbol === '+') return style('green', line);
+      if (symbol === '-/+') return style('yellow', line);
+      if (symbol === '-') return style('red', line);
+      if (symbol === '<=' || symbol === '→') return style('cyan', line);
+      if (line.startsWith('Plan:')) return style('bold', line);
+      return line;
+    })
+    .join('\n');
+}

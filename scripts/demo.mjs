@@ -1,0 +1,12 @@
+// Quickstart, first command (`npm run demo`): install, then render examples/audiobook offline.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pnpm } from './pnpm.mjs';
+
+pnpm('install', '--frozen-lockfile');
+pnpm('voxform', '-C', 'examples/audiobook', 'apply', '--yes');
+
+const out = 'examples/audiobook/out';
+const files = readdirSync(out, { recursive: true }).filter((name) => String(name).endsWith('.wav'));
+console.log(`\nThe audio is in ${out}/ (${files.length} WAV files), e.g. ${join(out, String(files.sort()[0]))}.`);
+console.log('What was produced is recorded in examples/audiobook/voices.lock. Try: pnpm voxform -C examples/audiobook plan');

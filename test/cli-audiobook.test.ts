@@ -1,0 +1,223 @@
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+// The CLI end to end, as a user runs it: a separate process on a copy of examples/audiobook.
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = path.join(root, 'packages/cli/src/bin.ts');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function voxform(dir: string, ...args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', bin, '-C', dir, '--no-color', ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+interface LockShape {
+  voices: Record<string, { fingerprint: string }>;
+  renders: Record<string, { key: string; sha256: string; file: string }>;
+  pending: unknown[];
+}
+const readLock = async (dir: string) => parse(await readFile(path.join(dir, 'voices.lock'), 'utf8')) as LockShape;
+const planJson = async (dir: string) => {
+  const run = await voxform(dir, 'plan', '--json', '--detailed-exitcode');
+  return { code: run.code, plan: JSON.parse(run.stdout) as { changes: Array<{ address: string; action: string; reason: string; characters: number }> } };
+};
+
+describe('voxform on examples/audiobook', () => {
+  let dir: string;
+  let firstLock: LockShape;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'voxform-e2e-'));
+    await cp(path.join(root, 'examples/audiobook'), dir, {
+      recursive: true,
+      filter: (source) => !/[/\\](out|\.voxform)$/.test(source) && !source.endsWith('voices.lock'),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('validates the example', async () => {
+    const run = await voxform(dir, 'validate');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/is valid: 2 voices, 3 scripts, \d+ lines/);
+  });
+
+  it('refuses to spend without --yes when not in a terminal', async () => {
+    const run = await voxform(dir, 'apply');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('--yes');
+    await expect(readFile(path.join(dir, 'voices.lock'))).rejects.toThrow();
+  });
+
+  it('applies: every line rendered to a WAV with speech, recorded in voices.lock', async () => {
+    const run = await voxform(dir, 'apply', '--yes');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    firstLock = await readLock(dir);
+    const addresses = Object.keys(firstLock.renders);
+    expect(addresses).toContain('chapter-01/villain-arrives');
+    expect(addresses.filter((address) => address.startsWith('chapter-02/'))).toHaveLength(5);
+    expect(firstLock.pending).toEqual([]);
+    for (const render of Object.values(firstLock.renders)) {
+      const bytes = await readFile(path.join(dir, render.file));
+      expect(bytes.toString('latin1', 0, 4)).toBe('RIFF');
+      expect(bytes.length).toBeGreaterThan(10_000);
+    }
+  });
+
+  it('plans nothing right after apply (exit 0)', async () => {
+    const run = await voxform(dir, 'plan', '--detailed-exitcode');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('No changes');
+  });
+
+  it('re-renders exactly the edited line, then restores the original from the cache', async () => {
+    const manifestFile = path.join(dir, 'voices.yaml');
+    const original = await readFile(manifestFile, 'utf8');
+    await writeFile(manifestFile, original.replace('the sea was as flat as glass', 'the sea was as calm as a mirror'));
+
+    const edited = await planJson(dir);
+    expect(edited.code).toBe(2);
+    expect(edited.plan.changes).toHaveLength(1);
+    expect(edited.plan.changes[0]).toMatchObject({ address: 'chapter-03/0001', action: 'rerender' });
+    expect(edited.plan.changes[0]!.reason).toContain('text changed');
+
+    const apply = await voxform(dir, 'apply', '--yes', '--json');
+    expect(apply.code).toBe(0);
+    expect(JSON.parse(apply.stdout).summary.lines).toMatchObject({ done: 1, rendered: 1 });
+    const afterEdit = await readLock(dir);
+    for (const [address, render] of Object.entries(afterEdit.renders)) {
+      if (address === 'chapter-03/0001') expect(render.key).not.toBe(firstLock.renders[address]!.key);
+      else expect(render.sha256).toBe(firstLock.renders[address]!.sha256);
+    }
+
+    await writeFile(manifestFile, original);
+    const reverted = await planJson(dir);
+    expect(reverted.code).toBe(2);
+    expect(reverted.plan.changes).toEqual([expect.objectContaining({ address: 'chapter-03/0001', action: 'restore', characters: 0 })]);
+    const restore = await voxform(dir, 'apply', '--yes', '--json');
+    expect(JSON.parse(restore.stdout).summary.lines).toMatchObject({ done: 1, rendered: 0 });
+    expect((await readLock(dir)).renders['chapter-03/0001']!.sha256).toBe(firstLock.renders['chapter-03/0001']!.sha256);
+  });
+
+  it('restores a deleted output from the cache', async () => {
+    const render = firstLock.renders['chapter-01/0001']!;
+    await rm(path.join(dir, render.file));
+    const { plan } = await planJson(dir);
+    expect(plan.changes).toEqual([expect.objectContaining({ address: 'chapter-01/0001', action: 'restore' })]);
+    const apply = await voxform(dir, 'apply', '--yes', '--json');
+    expect(JSON.parse(apply.stdout).summary.lines).toMatchObject({ done: 1, rendered: 0 });
+  });
+
+  it('renders everything again without cache or outputs, to the same hashes', async () => {
+    await rm(path.join(dir, 'out'), { recursive: true });
+    await rm(path.join(dir, '.voxform'), { recursive: true });
+    const { plan } = await planJson(dir);
+    expect(plan.changes.every((change) => change.action === 'rerender')).toBe(true);
+    const apply = await voxform(dir, 'apply', '--yes');
+    expect(apply.code).toBe(0);
+    const again = await readLock(dir);
+    expect(Object.fromEntries(Object.entries(again.renders).map(([address, render]) => [address, render.sha256]))).toEqual(
+      Object.fromEntries(Object.entries(firstLock.renders).map(([address, render]) => [address, render.sha256])),
+    );
+  });
+
+  it('refuses a saved plan once the lockfile changed', async () => {
+    const manifestFile = path.join(dir, 'voices.yaml');
+    const original = await readFile(manifestFile, 'utf8');
+    await writeFile(manifestFile, original.replace('The keeper said nothing', 'The keeper said not a word'));
+    const planFile = path.join(dir, 'plan.json');
+    expect((await voxform(dir, 'plan', '--out', planFile)).code).toBe(0);
+    await rm(path.join(dir, firstLock.renders['chapter-01/0002']!.file));
+    expect((await voxform(dir, 'apply', '--yes', '--target', 'chapter-01/0002')).code).toBe(0);
+    const stale = await voxform(dir, 'apply', planFile);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('stale');
+    await writeFile(manifestFile, original);
+  });
+
+  it('reports broken YAML with line and column, and writes nothing', async () => {
+    const broken = await mkdtemp(path.join(tmpdir(), 'voxform-broken-'));
+    await writeFile(path.join(broken, 'voices.yaml'), 'version: 1\nvoices:\n  narrator: [unclosed\nscripts: {}\n');
+    const run = await voxform(broken, 'plan');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/voices\.yaml:\d+:\d+: YAML syntax/);
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(await readdir(broken)).toEqual(['voices.yaml']);
+    await rm(broken, { recursive: true });
+  });
+
+  it('reports every mistake of a manifest at once, with positions, and writes nothing', async () => {
+    const broken = await mkdtemp(path.join(tmpdir(), 'voxform-mistakes-'));
+    await cp(path.join(dir, 'samples'), path.join(broken, 'samples'), { recursive: true });
+    await writeFile(
+      path.join(broken, 'voices.yaml'),
+      [
+        'version: 1',
+        'providers:',
+        '  local:',
+        '    apiKey: sk-live-0123456789abcdef',
+        'voices:',
+        '  narrator:',
+        '    provider: local',
+        '    sample: samples/narrator.wav',
+        '    options: { tone: warm }',
+        '  ghost:',
+        '    provider: local',
+        '    sample: samples/missing.wav',
+        'scripts:',
+        '  one:',
+        '    lines:',
+        '      - { id: intro, voice: narrator, text: Hello. }',
+        '      - { id: intro, voice: narrator, text: Again. }',
+        '      - stranger: Who are you?',
+        '',
+      ].join('\n'),
+    );
+    const before = await readdir(broken);
+    const run = await voxform(broken, 'validate');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/voices\.yaml:4:13: providers\.local\.apiKey: must be a reference to an environment variable/);
+    expect(run.stderr).not.toContain('sk-live-0123456789abcdef');
+    expect(run.stderr).toMatch(/voices\.yaml:9:\d+: voices\.narrator\.options\.tone: unknown voice option/);
+    expect(run.stderr).toMatch(/voices\.yaml:12:13: voices\.ghost\.sample: sample file samples\/missing\.wav does not exist/);
+    expect(run.stderr).toMatch(/voices\.yaml:17:\d+: .*duplicate line address 'one\/intro'/);
+    expect(run.stderr).toMatch(/voices\.yaml:18:9: .*unknown voice 'stranger'/);
+    expect(run.stderr).toContain('5 problems found; nothing was written.');
+    expect(await readdir(broken)).toEqual(before);
+    await rm(broken, { recursive: true });
+  });
+
+  it('unlock removes a stale state lock and says whose it was', async () => {
+    await writeFile(path.join(dir, '.voxform', 'apply.lock'), JSON.stringify({ pid: 999_999, host: 'elsewhere', startedAt: '2026-01-01T00:00:00Z', command: 'voxform apply' }));
+    const held = await voxform(dir, 'apply', '--yes', '--replace', 'chapter-01/0001');
+    expect(held.code).toBe(1);
+    expect(held.stderr).toContain('pid 999999 on elsewhere');
+    const unlock = await voxform(dir, 'unlock');
+    expect(unlock.code).toBe(0);
+    expect(unlock.stdout).toContain('pid 999999');
+  });
+});
