@@ -196,6 +196,24 @@ describe('applyPlan', () => {
     });
   });
 
+  it('leaves no pending entry for a call the vendor refused before accepting any task', async () => {
+    const dir = await createProject();
+    const fake = createFakeProvider({
+      capabilities: { clientChosenVoiceIds: false },
+      async synthesize(request, context) {
+        if (request.text === lines['intro/0003']) throw new Error('refused');
+        if (request.text === lines['intro/0002']) {
+          await context.recordTask({ taskId: 'task-42' });
+          throw new Error('the task failed while polling');
+        }
+        return wavFor(request.text);
+      },
+    });
+    await apply(dir, fake);
+    // The refused call has nothing to resume; the accepted task is kept for the next apply to poll.
+    expect((await readLockfile(dir)).pending.map((entry) => [entry.address, entry.task?.taskId])).toEqual([['intro/0002', 'task-42']]);
+  });
+
   it('isolates a failing line: the others are rendered and recorded, and the next plan shows only that line', async () => {
     const dir = await createProject();
     const fake = createFakeProvider({
@@ -216,6 +234,44 @@ describe('applyPlan', () => {
 
     const next = await plan(dir, createFakeProvider());
     expect(next.plan.changes.map((change) => [change.address, change.action, change.reason])).toEqual([['intro/0003', 'render', 'new line']]);
+  });
+
+  describe('voice lifetime', () => {
+    const week = 168 * 3600 * 1000;
+
+    it('records the expiry of a vendor-kept voice and pushes it forward with each use', async () => {
+      const dir = await createProject();
+      const fake = createFakeProvider({ capabilities: { unusedVoiceLifetimeMs: week } });
+      const fourDaysAgo = new Date(Date.now() - 4 * 24 * 3600 * 1000);
+      const today = new Date();
+      const iso = (date: Date) => date.toISOString();
+      await apply(dir, fake, { now: () => fourDaysAgo });
+      expect((await readLockfile(dir)).voices.narrator).toMatchObject({
+        createdAt: iso(fourDaysAgo),
+        lastUsedAt: iso(fourDaysAgo),
+        expiresAt: iso(new Date(fourDaysAgo.getTime() + week)),
+      });
+
+      await writeFiles(dir, { 'voices.yaml': manifestText().replace(lines['outro/0002'], 'A brand new closing line.') });
+      await apply(dir, fake, { now: () => today });
+      const lockfile = await readLockfile(dir);
+      expect(lockfile.voices.narrator).toMatchObject({
+        createdAt: iso(fourDaysAgo),
+        lastUsedAt: iso(today),
+        expiresAt: iso(new Date(today.getTime() + week)),
+      });
+      // villain spoke no new line: its expiry stands
+      expect(lockfile.voices.villain?.expiresAt).toBe(iso(new Date(fourDaysAgo.getTime() + week)));
+      expect(fake.calls.createVoice).toHaveLength(2);
+    });
+
+    it('records no use of voices the vendor does not keep', async () => {
+      const dir = await createProject();
+      await apply(dir, createFakeProvider({ capabilities: { persistentVoices: false, clientChosenVoiceIds: false } }));
+      const voice = (await readLockfile(dir)).voices.narrator!;
+      expect(voice.lastUsedAt).toBeUndefined();
+      expect(voice.expiresAt).toBeUndefined();
+    });
   });
 
   describe('write-ahead', () => {

@@ -231,6 +231,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     const touchVoice = (name: string) => {
       const provider = providerOf(project.manifest.voices[name]!.provider);
       const lifetime = provider.capabilities.unusedVoiceLifetimeMs;
+      // Only a vendor-kept voice has a use to record (it keeps the voice alive); anything else is churn.
+      if (!provider.capabilities.persistentVoices) return;
       store.update((lockfile) => {
         const voice = lockfile.voices[name];
         if (!voice) return;
