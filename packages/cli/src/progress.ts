@@ -7,6 +7,7 @@ interface TaskState {
   total: number;
   finished: number;
   failed: number;
+  skipped: number;
   startedAt: number;
   /** listr2's handle on the task, to retitle it and print under it. */
   wrapper?: { title: string; output: string };
@@ -31,7 +32,7 @@ export function createProgress(context: CommandContext, plan: Plan): { onEvent: 
     const promise = new Promise<void>((resolve, reject) => {
       settle = (error) => (error ? reject(error) : resolve());
     });
-    tasks.set(id, { title, total, finished: 0, failed: 0, startedAt: Date.now(), settle, promise });
+    tasks.set(id, { title, total, finished: 0, failed: 0, skipped: 0, startedAt: Date.now(), settle, promise });
   };
   for (const change of plan.changes) {
     if (change.kind === 'voice') addTask(change.address, `${change.address}: ${change.action} (${change.provider})`, 1);
@@ -62,7 +63,7 @@ export function createProgress(context: CommandContext, plan: Plan): { onEvent: 
 
   const finish = (state: TaskState) => {
     if (state.finished < state.total) return;
-    state.settle(state.failed > 0 ? new Error(`${state.title} (${state.failed} failed)`) : undefined);
+    state.settle(state.failed > 0 || state.skipped > 0 ? new Error(state.title) : undefined);
   };
 
   const onEvent = (event: ApplyEvent) => {
@@ -83,11 +84,14 @@ export function createProgress(context: CommandContext, plan: Plan): { onEvent: 
         if (!state) return;
         state.finished++;
         if (event.error) state.failed++;
+        if (event.skipped) state.skipped++;
+        const done = state.finished - state.failed - state.skipped;
         const elapsed = (Date.now() - state.startedAt) / 1000;
         const remaining = state.total - state.finished;
-        const eta = remaining > 0 && state.finished > 0 ? ` · ETA ${Math.ceil((elapsed / state.finished) * remaining)} s` : '';
+        const eta = remaining > 0 && done > 0 ? ` · ETA ${Math.ceil((elapsed / done) * remaining)} s` : '';
         const failures = state.failed > 0 ? ` · ${state.failed} failed` : '';
-        state.title = `${event.script}: ${state.finished}/${state.total} lines${failures}${eta}`;
+        const skipped = state.skipped > 0 ? ` · ${state.skipped} skipped` : '';
+        state.title = `${event.script}: ${done}/${state.total} lines${failures}${skipped}${eta}`;
         if (state.wrapper) {
           state.wrapper.title = state.title;
           const outcome = event.error ? `failed: ${event.error}` : event.skipped ? `skipped: ${event.skipped}` : pastTense[event.action];

@@ -57,10 +57,10 @@ describe('loadProject', () => {
 
     expect(error.diagnostics.map(formatDiagnostic)).toEqual([
       'voices.yaml:4:13: providers.fake.apiKey: must be a reference to an environment variable such as ${MINIMAX_API_KEY}, never the key itself: keys in voices.yaml end up in git. Put the key in the environment and reference it.',
+      "voices.yaml:11:13: voices.villain.sample: sample file samples/villain.wav does not exist (paths are relative to the manifest's folder, .)",
       "voices.yaml:12:16: voices.villain.options.timbre: unknown voice option for fake: 'timbre' (allowed: need_noise_reduction, accent)",
       "voices.yaml:17:9: scripts.intro.lines[1].hero: unknown voice 'hero' (declared voices: narrator, villain): declare it under voices: or fix the name",
       "voices.yaml:18:15: scripts.intro.lines[2].id: duplicate line address 'intro/0001' (first at voices.yaml:16:9): give each line of a script a different id",
-      "voices.yaml:11:13: voices.villain.sample: sample file samples/villain.wav does not exist (paths are relative to the manifest's folder, .)",
     ]);
     expect(error.message).toMatch(/^5 problems in the manifest:\n/);
     expect(error.message).not.toContain(secret);

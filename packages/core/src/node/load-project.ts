@@ -129,6 +129,7 @@ export async function loadProject(options: {
     if (sample) samples[name] = { sample, ...(prompt ? { prompt } : {}) };
   }
 
+  diagnostics.sort(byPosition);
   const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
   if (errors.length > 0 || !manifest) throw new ManifestError(diagnostics);
 
@@ -215,6 +216,11 @@ function checkSampleLimits(
   if (rules.maxDurationMs !== undefined && sample.durationMs > rules.maxDurationMs) {
     report(`${location} lasts ${seconds(sample.durationMs)}; at most ${seconds(rules.maxDurationMs)} is accepted: trim it`);
   }
+}
+
+/** Reading order, file by file, so the list reads top to bottom like the files. */
+function byPosition(a: Diagnostic, b: Diagnostic): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column;
 }
 
 const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
