@@ -221,3 +221,33 @@ describe('voxform on examples/audiobook', () => {
     expect(unlock.stdout).toContain('pid 999999');
   });
 });
+
+describe('voxform init, then show', () => {
+  it('writes a starter that validates and applies once a sample is in place, and show reports what was produced', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'voxform-init-'));
+    try {
+      const init = await voxform(dir, 'init');
+      expect(init.code).toBe(0);
+      expect(await readFile(path.join(dir, '.gitignore'), 'utf8')).toContain('.voxform/');
+      const again = await voxform(dir, 'init');
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('--force');
+
+      const missingSample = await voxform(dir, 'validate');
+      expect(missingSample.code).toBe(1);
+      expect(missingSample.stderr).toMatch(/voices\.yaml:\d+:\d+: voices\.narrator\.sample: sample file samples\/narrator\.wav does not exist/);
+
+      await cp(path.join(root, 'examples/audiobook/samples/narrator.wav'), path.join(dir, 'samples/narrator.wav'));
+      expect((await voxform(dir, 'apply', '--yes', '--quiet')).code).toBe(0);
+
+      const show = await voxform(dir, 'show');
+      expect(show.code).toBe(0);
+      expect(show.stdout).toMatch(/voice\.narrator\s+local, created/);
+      expect(show.stdout).toMatch(/chapter-01\s+2 lines/);
+      const json = JSON.parse((await voxform(dir, 'show', '--json')).stdout) as LockShape;
+      expect(Object.keys(json.renders).sort()).toEqual(['chapter-01/0001', 'chapter-01/second-line']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
