@@ -51,3 +51,32 @@ export { matchesAddress } from './plan/address.js';
 export { voicesSchema } from './schemas/voices-schema.js';
 export { voicesLockSchema } from './schemas/voices-lock-schema.js';
 export type { ApplyEvent } from './apply/apply-events.js';
+export { ApiCallError, type ApiCallErrorDetails, TaskError } from './errors/index.js';
+export {
+  createHttpClient,
+  createAdaptiveLimiter,
+  AdaptiveLimiter,
+  pollTask,
+  redact,
+  redactUrl,
+  redactBody,
+  parseRetryAfter,
+  type AdaptiveLimiterSettings,
+  type CheckSuccess,
+  type FormFieldValue,
+  type HttpClient,
+  type HttpClientSettings,
+  type HttpEvent,
+  type HttpRequestBase,
+  type HttpResult,
+  type JsonRequest,
+  type ParseError,
+  type PollTaskOptions,
+  type ProviderLimitChangeEvent,
+  type RateLimitFeedback,
+  type RawRequest,
+  type ResponseValidator,
+  type RetrySettings,
+  type TaskCheck,
+  type VendorErrorDetails,
+} from './http/index.js';

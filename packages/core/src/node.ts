@@ -7,3 +7,5 @@ export { storeAudio, restoreAudio, type StoredAudio } from './node/audio-store.j
 export { writePlanFile, readPlanFile, checkPlanIsCurrent, type PlanFile } from './node/plan-file.js';
 export { applyPlan, suggestedVoiceId, type ApplyOptions } from './apply/apply-plan.js';
 export type { ApplyEvent, ApplySummary } from './apply/apply-events.js';
+export { createNodeDispatcher, type NodeDispatcherSettings } from './http/node/create-node-dispatcher.js';
+export { downloadToFile, type DownloadToFileOptions } from './http/node/download-to-file.js';

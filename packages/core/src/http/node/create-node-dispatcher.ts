@@ -1,0 +1,29 @@
+import { Agent } from 'undici';
+
+export interface NodeDispatcherSettings {
+  /** Open connections kept per origin. Default 16. */
+  connections?: number;
+  /** How long an idle connection is kept for reuse, in ms. Default 10 000. */
+  keepAliveTimeoutMs?: number;
+  /** Time allowed to open a connection (DNS, TCP, TLS), in ms. Default 15 000. */
+  connectTimeoutMs?: number;
+  /** Time allowed between sending a request and receiving the answer's headers, in ms. Default 300 000 (synchronous synthesis is slow). */
+  headersTimeoutMs?: number;
+  /** Longest silence while a body streams in, in ms. Default 60 000. */
+  bodyTimeoutMs?: number;
+}
+
+/**
+ * The undici `Agent` the engine hands to `createHttpClient({ dispatcher })` and `downloadToFile`:
+ * keep-alive pooling plus connect, headers and body timeouts, which the global `fetch` does not set.
+ * Node only; close it with `await dispatcher.close()` when the apply ends.
+ */
+export function createNodeDispatcher(settings: NodeDispatcherSettings = {}): Agent {
+  return new Agent({
+    connections: settings.connections ?? 16,
+    keepAliveTimeout: settings.keepAliveTimeoutMs ?? 10_000,
+    connect: { timeout: settings.connectTimeoutMs ?? 15_000 },
+    headersTimeout: settings.headersTimeoutMs ?? 300_000,
+    bodyTimeout: settings.bodyTimeoutMs ?? 60_000,
+  });
+}
