@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { LockfileError, ManifestError, UsageError, VoxformError, formatDiagnostic } from '@voxform/core';
 import { projectPaths, type ProjectPaths } from '@voxform/core/node';
 import { applyCommand } from './commands/apply.js';
+import { emulatorCommand } from './commands/emulator.js';
 import { initCommand } from './commands/init.js';
 import { planCommand } from './commands/plan.js';
 import { showCommand } from './commands/show.js';
@@ -88,6 +89,14 @@ export async function main(argv: string[]): Promise<number> {
   ).action(run(applyCommand));
   program.command('show').description('what voices.lock records: voices, renders, pending work').action(run(showCommand));
   program.command('unlock').description('remove the state lock left by an apply that died').action(run(unlockCommand));
+  program
+    .command('emulator')
+    .description('serve fakes of the five vendor APIs locally, for tests and trying voxform without keys')
+    .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').default(4010).argParser(port))
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .addOption(new Option('--audio <kind>', 'speech (real, local synthesiser) or tone (cheap, for load tests)').choices(['speech', 'tone']).default('speech'))
+    .addOption(new Option('--seed <number>', 'seed of the fault dice').default(1).argParser(Number))
+    .action(run(emulatorCommand));
 
   try {
     await program.parseAsync(argv);
@@ -95,6 +104,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     return report(error, terminal);
   }
+}
+
+function port(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new CommanderError(1, 'voxform.invalidArgument', `expected a port from 0 to 65535, got '${value}'`);
+  return number;
 }
 
 function positiveInteger(value: string): number {

@@ -111,6 +111,13 @@ export function createProgress(context: CommandContext, plan: Plan): { onEvent: 
       case 'interrupt':
         terminal.error(event.message);
         return;
+      case 'provider-limit-change':
+        terminal.error(
+          event.reason === 'rate-limit'
+            ? `${event.provider} is rate limiting: concurrency ${event.previousConcurrency} → ${event.concurrency}`
+            : `${event.provider} recovering: concurrency ${event.previousConcurrency} → ${event.concurrency}`,
+        );
+        return;
       default:
     }
   };

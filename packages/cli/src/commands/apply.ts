@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { formatPlan, UsageError, type Plan } from '@voxform/core';
-import { applyPlan, checkPlanIsCurrent, loadProject, readPlanFile, type ApplySummary, type LoadedProject } from '@voxform/core/node';
+import { applyPlan, checkPlanIsCurrent, createNodeDispatcher, loadProject, readPlanFile, type ApplySummary, type LoadedProject } from '@voxform/core/node';
 import { EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
 import { createProgress } from '../progress.js';
@@ -51,6 +51,7 @@ export async function applyCommand(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const progress = createProgress(context, plan);
+  const dispatcher = createNodeDispatcher();
   let summary: ApplySummary;
   try {
     summary = await applyPlan({
@@ -62,10 +63,12 @@ export async function applyCommand(
       stopSignal: stop.signal,
       abortSignal: abort.signal,
       onEvent: progress.onEvent,
+      dispatcher,
       command: `voxform apply${planFile ? ` ${planFile}` : ''}`,
     });
   } finally {
     await progress.done();
+    await dispatcher.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

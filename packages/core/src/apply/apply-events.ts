@@ -28,6 +28,14 @@ export type ApplyEvent =
       /** Set when the line was not attempted (interrupted, or its voice failed). */
       skipped?: string;
     }
+  | {
+      /** The provider's concurrency changed: halved after repeated rate limits, or recovering by one. */
+      type: 'provider-limit-change';
+      provider: string;
+      concurrency: number;
+      previousConcurrency: number;
+      reason: 'rate-limit' | 'recovery';
+    }
   | { type: 'interrupt'; level: 1 | 2; message: string }
   | { type: 'apply-end'; summary: ApplySummary };
 

@@ -236,6 +236,27 @@ describe('applyPlan', () => {
     expect(next.plan.changes.map((change) => [change.address, change.action, change.reason])).toEqual([['intro/0003', 'render', 'new line']]);
   });
 
+  it('halves a provider\'s concurrency when its HTTP client reports repeated rate limits, and says so', async () => {
+    const dir = await createProject({ concurrency: 4 });
+    let limited = false;
+    const fake = createFakeProvider({
+      async synthesize(request) {
+        if (!limited) {
+          // What an adapter's HTTP client does on two 429 answers in a row.
+          const limiter = fake.calls.settings.at(-1)!.limiter!;
+          limiter.reportRateLimit();
+          limiter.reportRateLimit();
+          limited = true;
+        }
+        return wavFor(request.text);
+      },
+    });
+    const { events, summary } = await apply(dir, fake);
+    expect(summary.lines.done).toBe(5);
+    expect(events).toContainEqual({ type: 'provider-limit-change', provider: 'fake', concurrency: 2, previousConcurrency: 4, reason: 'rate-limit' });
+    expect((fake.calls.settings.at(-1)!.limiter as unknown as { concurrency: number }).concurrency).toBe(2);
+  });
+
   describe('voice lifetime', () => {
     const week = 168 * 3600 * 1000;
 
@@ -551,7 +572,7 @@ describe('applyPlan', () => {
 
     const { summary } = await apply(dir, fake, { env: { FAKE_API_KEY: 'key-from-env' } });
     expect(summary.lines.done).toBe(5);
-    expect(fake.calls.settings).toContainEqual({ apiKey: 'key-from-env' });
+    expect(fake.calls.settings).toContainEqual(expect.objectContaining({ apiKey: 'key-from-env' }));
     expect(await readFile(path.join(dir, 'voices.lock'), 'utf8')).not.toContain('key-from-env');
   });
 

@@ -1,8 +1,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import PQueue from 'p-queue';
 import { UsageError } from '../errors/usage-error.js';
+import { createAdaptiveLimiter, type AdaptiveLimiter } from '../http/adaptive-limiter.js';
 import { sha256Hex } from '../identity/sha256.js';
 import type { LockedRender, LockedVoice, PendingEntry } from '../lockfile/lockfile-types.js';
 import { identifyManifest, type ManifestIdentity } from '../plan/create-plan.js';
@@ -41,6 +41,8 @@ export interface ApplyOptions {
   now?: () => Date;
   /** Names the command in the state lock, for the message another apply shows. */
   command?: string;
+  /** An undici dispatcher (`createNodeDispatcher()`) shared by the providers' HTTP clients. */
+  dispatcher?: object;
 }
 
 interface VoiceState {
@@ -99,23 +101,27 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     }
     const identity = identifyManifest(project.manifest, sampleDigests(project));
     const billable = billableProviders(plan, store.state.pending);
-    const instances = createProviders(project, options.providers, billable, env);
+    // One adaptive limiter per provider: its queue orders the billable calls, and the adapter's HTTP
+    // client reports every rate-limit answer to it, halving the concurrency on repeated ones.
+    const limiters = new Map<string, AdaptiveLimiter>();
+    for (const id of billable) {
+      if (!options.providers.has(id)) continue;
+      const capabilities = options.providers.describe(id).capabilities;
+      const settings = project.manifest.providers[id] ?? {};
+      const requestsPerMinute = settings.requestsPerMinute ?? capabilities.defaultRequestsPerMinute;
+      limiters.set(
+        id,
+        createAdaptiveLimiter({
+          provider: id,
+          concurrency: settings.concurrency ?? capabilities.defaultConcurrency,
+          ...(requestsPerMinute ? { requestsPerMinute } : {}),
+          onChange: (event) => emit(event),
+        }),
+      );
+    }
+    const instances = createProviders(project, options.providers, billable, env, limiters, options.dispatcher);
     const providerOf = (id: string) => instances.get(id) ?? options.providers.describe(id);
-    const queues = new Map<string, PQueue>();
-    const queueOf = (id: string) => {
-      let queue = queues.get(id);
-      if (!queue) {
-        const provider = providerOf(id);
-        const settings = project.manifest.providers[id] ?? {};
-        const requestsPerMinute = settings.requestsPerMinute ?? provider.capabilities.defaultRequestsPerMinute;
-        queue = new PQueue({
-          concurrency: settings.concurrency ?? provider.capabilities.defaultConcurrency,
-          ...(requestsPerMinute ? { intervalCap: requestsPerMinute, interval: 60_000, strict: true } : {}),
-        });
-        queues.set(id, queue);
-      }
-      return queue;
-    };
+    const queueOf = (id: string) => limiters.get(id)!.queue;
     const limit = pLimit(options.parallelism ?? 10);
 
     const contextFor = (entry: PendingEntry, script?: string): ProviderCallContext => ({
@@ -478,7 +484,14 @@ function billableProviders(plan: Plan, pending: PendingEntry[]): Set<string> {
 }
 
 /** Instantiates the providers that will be called, with their keys; a missing key fails before anything is spent. */
-function createProviders(project: LoadedProject, registry: ProviderRegistry, ids: Set<string>, env: Record<string, string | undefined>): Map<string, ProviderV1> {
+function createProviders(
+  project: LoadedProject,
+  registry: ProviderRegistry,
+  ids: Set<string>,
+  env: Record<string, string | undefined>,
+  limiters: Map<string, AdaptiveLimiter>,
+  dispatcher: object | undefined,
+): Map<string, ProviderV1> {
   const instances = new Map<string, ProviderV1>();
   const missing: string[] = [];
   for (const id of ids) {
@@ -491,9 +504,12 @@ function createProviders(project: LoadedProject, registry: ProviderRegistry, ids
       missing.push(`${id} needs an API key in $${variable}: export ${variable}=… (or name another variable with providers.${id}.apiKey: \${MY_VARIABLE})`);
       continue;
     }
+    const limiter = limiters.get(id);
     const settings: ProviderSettings = {
       ...(apiKey ? { apiKey } : {}),
       ...(manifestSettings.baseUrl ? { baseUrl: manifestSettings.baseUrl } : {}),
+      ...(limiter ? { limiter } : {}),
+      ...(dispatcher ? { dispatcher } : {}),
     };
     instances.set(id, registry.create(id, settings));
   }

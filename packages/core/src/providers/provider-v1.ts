@@ -239,7 +239,14 @@ export interface ProviderV1 {
 export interface ProviderSettings {
   apiKey?: string;
   baseUrl?: string;
-  [setting: string]: JsonValue | undefined;
+  /**
+   * The engine's adaptive limiter for this provider. Adapters pass it to `createHttpClient({ limiter })`
+   * so every rate-limit answer (even one retried inside the client) slows the provider down.
+   */
+  limiter?: { reportRateLimit(): void; reportSuccess(): void };
+  /** An undici dispatcher (connection pool) from the engine; adapters pass it to `createHttpClient`. */
+  dispatcher?: object;
+  [setting: string]: JsonValue | ProviderSettings['limiter'] | object | undefined;
 }
 
 export type ProviderFactory = (settings: ProviderSettings) => ProviderV1;

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { startEmulatorServer } from './start-emulator-server.js';
+
+describe('the emulator over real HTTP', () => {
+  it('serves the vendors, the control API and downloads on a local port, and drops connections on demand', async () => {
+    const server = await startEmulatorServer({ port: 0, audio: 'tone' });
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const described = (await (await fetch(`${server.url}/__emulator`)).json()) as { vendors: Record<string, string> };
+      expect(described.vendors.kling).toBe(`${server.url}/kling`);
+      const sample = await fetch(server.emulator.sampleUrl('narrator', 'mp3'));
+      expect(new Uint8Array(await sample.arrayBuffer())[0]).toBe(0xff);
+
+      await fetch(`${server.url}/__emulator/faults/vidu`, { method: 'PUT', body: JSON.stringify({ dropRate: 1 }) });
+      await expect(fetch(`${server.url}/vidu/ent/v2/tasks/x/creations`, { headers: { authorization: `Token ${server.emulator.keys.vidu}` } })).rejects.toThrow();
+      expect(server.emulator.calls.entries()).toEqual([expect.objectContaining({ vendor: 'vidu', fault: 'drop', status: 0 })]);
+    } finally {
+      await server.close();
+    }
+  });
+});
