@@ -16,6 +16,7 @@ export type {
   SynthesizeRequest,
   SynthesizeResult,
   TaskRecord,
+  VoiceCheck,
   VoiceRecord,
   VoiceReference,
 } from './providers/provider-v1.js';

@@ -50,6 +50,13 @@ describe('createEmulator', () => {
   });
 
   describe('clock', () => {
+    it('is sent as each vendor answer\'s Date header', async () => {
+      const emulator = createEmulator({ audio: 'tone' });
+      emulator.clock.advance(8 * 24 * 3600 * 1000);
+      const response = await emulator.handle(viduTts(emulator));
+      expect(Math.abs(Date.parse(response.headers.get('date')!) - emulator.clock.now())).toBeLessThan(2000);
+    });
+
     it('moves forward over HTTP and refuses nonsense', async () => {
       const emulator = createEmulator({ audio: 'tone' });
       const before = emulator.clock.now();

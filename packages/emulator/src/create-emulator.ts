@@ -193,7 +193,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
     function finish(response: Response): Response {
       entry.status = response.status;
-      return response;
+      // The vendor's clock, as real servers send it: lets clients tell an expired voice from a deleted one.
+      const headers = new Headers(response.headers);
+      headers.set('date', new Date(clock.now()).toUTCString());
+      return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
     }
   };
 

@@ -1,4 +1,4 @@
-import { createPlan, UsageError, type Plan, type PlanOptions } from '@voxform/core';
+import { createPlan, UsageError, type Plan, type PlanOptions, type VoiceCheck } from '@voxform/core';
 import { loadProject, observeProject, type LoadedProject } from '@voxform/core/node';
 import type { CommandContext } from '../main.js';
 
@@ -31,8 +31,8 @@ export async function makePlan(context: CommandContext, options: PlanningOptions
 }
 
 /** `--refresh`: asks each vendor whether the voices the lockfile records still exist. */
-async function checkRemoteVoices(context: CommandContext, project: LoadedProject): Promise<Record<string, 'exists' | 'missing'>> {
-  const result: Record<string, 'exists' | 'missing'> = {};
+async function checkRemoteVoices(context: CommandContext, project: LoadedProject): Promise<Record<string, VoiceCheck>> {
+  const result: Record<string, VoiceCheck> = {};
   for (const [name, voice] of Object.entries(project.lockfile.voices)) {
     if (!voice.remoteId || !context.providers.has(voice.provider)) continue;
     const described = context.providers.describe(voice.provider);

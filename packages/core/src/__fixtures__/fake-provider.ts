@@ -75,7 +75,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     outputFormats: ['wav'],
     defaultConcurrency: 4,
     ...options.capabilities,
-    sample: { sources: ['file', 'url'], formats: ['wav', 'mp3'], ...options.capabilities?.sample },
+    sample: { sources: ['file', 'url'], formats: ['wav', 'mp3'], prompt: { formats: ['wav', 'mp3'], maxDurationMs: 8000 }, ...options.capabilities?.sample },
   };
   const provider: ProviderV1 = {
     specificationVersion: 'v1',

@@ -316,9 +316,30 @@ describe('applyPlan', () => {
       for (const { address, pending } of seen) {
         const change = planned.changes.find((candidate) => candidate.address === address)!;
         const key = change.kind === 'voice' ? change.fingerprint : change.key;
-        expect(pending, address).toContainEqual({ kind: change.kind, address, key, provider: 'fake', startedAt: expect.any(String) });
+        // A voice with a client-chosen id records that id before the call, so a crash can look it up.
+        const task = change.kind === 'voice' ? { task: { data: { voiceId: suggestedVoiceId(change.voice, key!) } } } : {};
+        expect(pending, address).toContainEqual({ kind: change.kind, address, key, provider: 'fake', startedAt: expect.any(String), ...task });
       }
       expect((await readLockfile(dir)).pending).toEqual([]);
+    });
+
+    it('gives a voice that replaces one of the same fingerprint a fresh id, and looks up the recorded one after a crash', async () => {
+      const dir = await createProject();
+      const fake = createFakeProvider({ capabilities: { unusedVoiceLifetimeMs: 1000 } });
+      await apply(dir, fake, { now: () => new Date(Date.now() - 3_600_000) });
+      const first = (await readLockfile(dir)).voices.narrator!;
+      expect(first.remoteId).toBe(suggestedVoiceId('narrator', first.fingerprint));
+
+      // An hour later the voice has expired: the replacement must not reuse the id the vendor refuses.
+      const { plan: replaced } = await apply(dir, fake);
+      expect(replaced.changes.filter((change) => change.kind === 'voice').map((change) => change.reason)).toEqual([
+        expect.stringMatching(/^voice expired/),
+        expect.stringMatching(/^voice expired/),
+      ]);
+      const second = (await readLockfile(dir)).voices.narrator!;
+      expect(second.fingerprint).toBe(first.fingerprint);
+      expect(second.remoteId).toMatch(new RegExp(`^${first.remoteId}-r[0-9a-z]+$`));
+      expect(fake.calls.createVoice.map((request) => request.suggestedVoiceId)).toContain(second.remoteId);
     });
 
     it('writes what recordTask reports into the pending entry on disk', async () => {

@@ -163,7 +163,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       lockfile.pending = lockfile.pending.filter((item) => item.address !== address);
     };
 
-    const voiceRequest = (name: string, fingerprint: string): CreateVoiceRequest => {
+    const voiceRequest = (name: string, fingerprint: string, voiceId: string): CreateVoiceRequest => {
       const voice = project.manifest.voices[name]!;
       const samples = project.samples[name]!;
       return {
@@ -173,8 +173,20 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         ...(voice.prompt && samples.prompt ? { prompt: { sample: sampleInput(samples.prompt), text: voice.prompt.text } } : {}),
         ...(voice.language ? { language: voice.language } : {}),
         options: voice.options,
-        suggestedVoiceId: suggestedVoiceId(name, fingerprint),
+        suggestedVoiceId: voiceId,
       };
+    };
+    /** The client-chosen id for a new voice: fresh when it replaces one of the same fingerprint (vendors never reuse ids). */
+    const newVoiceId = (name: string, fingerprint: string): string => {
+      const base = suggestedVoiceId(name, fingerprint);
+      const previous = store.state.voices[name];
+      const reused = previous !== undefined && (previous.fingerprint === fingerprint || previous.remoteId?.startsWith(base) === true);
+      return reused ? `${base}-r${Math.floor(now().getTime() / 1000).toString(36)}` : base;
+    };
+    /** The voice id a pending create recorded before its call, or the one it would have had. */
+    const recordedVoiceId = (entry: PendingEntry, name: string): string => {
+      const recorded = entry.task?.data?.voiceId;
+      return typeof recorded === 'string' ? recorded : suggestedVoiceId(name, entry.key);
     };
     const recordVoice = (name: string, fingerprint: string, record: VoiceRecord) => {
       const provider = providerOf(project.manifest.voices[name]!.provider);
@@ -258,7 +270,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         // A client-chosen voice id can be looked up even when the crash came before a task was recorded.
         const task = entry.task ?? (provider.capabilities.clientChosenVoiceIds ? {} : undefined);
         if (voiceIdentity?.fingerprint === entry.key && provider.doResumeVoice && task) {
-          const record = await provider.doResumeVoice(voiceRequest(name, entry.key), task, contextFor(entry));
+          const record = await provider.doResumeVoice(voiceRequest(name, entry.key, recordedVoiceId(entry, name)), task, contextFor(entry));
           if (record) {
             recordVoice(name, entry.key, record);
             settledVoices.add(name);
@@ -343,8 +355,18 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
           emit({ type: 'voice-start', address: change.address, action: change.action, provider: change.provider });
           try {
             const fingerprint = change.fingerprint!;
-            const entry: PendingEntry = { kind: 'voice', address: change.address, key: fingerprint, provider: change.provider, startedAt: now().toISOString() };
-            const record = await writeAhead(entry, () => providerOf(change.provider).doCreateVoice(voiceRequest(change.voice, fingerprint), contextFor(entry)));
+            const provider = providerOf(change.provider);
+            const voiceId = newVoiceId(change.voice, fingerprint);
+            const entry: PendingEntry = {
+              kind: 'voice',
+              address: change.address,
+              key: fingerprint,
+              provider: change.provider,
+              startedAt: now().toISOString(),
+              // Written before the call, so a crash mid-create is settled by looking this id up.
+              ...(provider.capabilities.clientChosenVoiceIds ? { task: { data: { voiceId } } } : {}),
+            };
+            const record = await writeAhead(entry, () => provider.doCreateVoice(voiceRequest(change.voice, fingerprint, voiceId), contextFor(entry)));
             recordVoice(change.voice, fingerprint, record);
             summary.voices.done++;
             emit({ type: 'voice-end', address: change.address, action: change.action, provider: change.provider });

@@ -10,6 +10,7 @@ const registry = fakeRegistry(
   createFakeProvider({ id: 'mute', displayName: 'Mute', capabilities: { synthesis: false } }),
   createFakeProvider({ id: 'mp3only', displayName: 'Mp3 Only', capabilities: { outputFormats: ['mp3'], sample: { sources: ['file'] } } }),
   createFakeProvider({ id: 'urlonly', displayName: 'Url Only', capabilities: { sample: { sources: ['url'] } } }),
+  createFakeProvider({ id: 'noprompt', displayName: 'No Prompt', capabilities: { sample: { prompt: undefined } } }),
 );
 
 /** Parses and resolves like `voxform validate`; problems as `file:line:column: path: message`. */
@@ -124,19 +125,19 @@ describe('resolveManifest', () => {
     it('on a voice: at its provider', () => {
       const text = `version: 1\nvoices:\n  narrator: { provider: minimax, sample: n.wav }\nscripts:\n  intro:\n    lines:\n      - narrator: Hello.\n`;
       expect(check(text).problems).toEqual([
-        "voices.yaml:3:25: voices.narrator.provider: unknown provider 'minimax' (known providers: fake, mp3only, mute, urlonly)",
+        "voices.yaml:3:25: voices.narrator.provider: unknown provider 'minimax' (known providers: fake, mp3only, mute, noprompt, urlonly)",
       ]);
     });
 
     it('in the providers block: at the key', () => {
       expect(check(manifest('    lines:\n      - narrator: Hello.', 'providers:\n  vidu: { concurrency: 2 }\n')).problems).toEqual([
-        "voices.yaml:2:3: providers.vidu: unknown provider 'vidu' (known providers: fake, mp3only, mute, urlonly)",
+        "voices.yaml:2:3: providers.vidu: unknown provider 'vidu' (known providers: fake, mp3only, mute, noprompt, urlonly)",
       ]);
     });
 
     it('in defaults.provider', () => {
       const text = `version: 1\ndefaults:\n  provider: kling\nvoices:\n  narrator: { sample: n.wav }\nscripts:\n  intro:\n    lines:\n      - narrator: Hello.\n`;
-      expect(check(text).problems).toEqual(["voices.yaml:3:13: defaults.provider: unknown provider 'kling' (known providers: fake, mp3only, mute, urlonly)"]);
+      expect(check(text).problems).toEqual(["voices.yaml:3:13: defaults.provider: unknown provider 'kling' (known providers: fake, mp3only, mute, noprompt, urlonly)"]);
     });
   });
 
@@ -212,6 +213,11 @@ describe('resolveManifest', () => {
       'voices.yaml:5:13: voices.narrator.sample: Url Only takes the sample only as an http(s) URL it can fetch: host the file and give its URL',
       'voices.yaml:6:23: voices.narrator.prompt.sample: Url Only takes the sample only as an http(s) URL it can fetch: host the file and give its URL',
     ]);
+  });
+
+  it('refuses a prompt sample for a provider that takes none', () => {
+    const text = `version: 1\nvoices:\n  narrator:\n    provider: noprompt\n    sample: n.wav\n    prompt: { sample: p.wav, text: Hi. }\nscripts:\n  intro:\n    lines:\n      - narrator: Hello.\n`;
+    expect(check(text).problems).toEqual(['voices.yaml:6:13: voices.narrator.prompt: No Prompt takes no prompt sample: remove prompt, or use a provider that takes one']);
   });
 
   it('refuses two lines that would write the same output file', () => {

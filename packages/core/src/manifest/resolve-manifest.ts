@@ -83,7 +83,9 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
     const sample = sampleReference(definition.sample);
     checkSampleSource(sample, provider, [...path, 'sample'], error);
     let prompt: ResolvedVoice['prompt'];
-    if (definition.prompt) {
+    if (definition.prompt && !provider.capabilities.sample.prompt) {
+      error([...path, 'prompt'], `${provider.displayName} takes no prompt sample: remove prompt, or use a provider that takes one`);
+    } else if (definition.prompt) {
       prompt = { sample: sampleReference(definition.prompt.sample), text: normalizeText(definition.prompt.text) };
       checkSampleSource(prompt.sample, provider, [...path, 'prompt', 'sample'], error);
     }

@@ -201,7 +201,10 @@ function checkSampleLimits(
   report: (message: string) => void,
   isPrompt: boolean,
 ) {
-  const rules = capabilities.sample;
+  const rules: { formats: string[]; minDurationMs?: number; maxDurationMs?: number; maxBytes?: number } | undefined = isPrompt
+    ? capabilities.sample.prompt
+    : capabilities.sample;
+  if (!rules) return; // refused by resolveManifest: this provider takes no prompt
   const location = sample.reference.location;
   if (sample.format && !rules.formats.includes(sample.format)) {
     report(`${location} is ${sample.format}; this provider takes ${rules.formats.join(', ')}: convert it (e.g. ffmpeg -i ${location} sample.${rules.formats[0]})`);
@@ -209,7 +212,7 @@ function checkSampleLimits(
   if (rules.maxBytes !== undefined && sample.bytes !== undefined && sample.bytes > rules.maxBytes) {
     report(`${location} is ${megabytes(sample.bytes)}; at most ${megabytes(rules.maxBytes)} is accepted: trim or compress it`);
   }
-  if (sample.durationMs === undefined || isPrompt) return;
+  if (sample.durationMs === undefined) return;
   if (rules.minDurationMs !== undefined && sample.durationMs < rules.minDurationMs) {
     report(`${location} lasts ${seconds(sample.durationMs)}; at least ${seconds(rules.minDurationMs)} of speech is needed: record a longer sample`);
   }

@@ -131,7 +131,19 @@ const rows: Row[] = [
   },
   {
     name: 'voice replace: missing remotely',
-    observe: (observations) => (observations.remoteVoices = { narrator: 'missing', villain: 'exists' }),
+    observe: (observations) => (observations.remoteVoices = { narrator: { status: 'missing' }, villain: { status: 'exists' } }),
+    expected: [['voice.narrator', 'replace', 'voice vx-narrator no longer exists at fake']],
+  },
+  {
+    name: 'voice replace: missing remotely after its expiry by the vendor\'s clock',
+    lockfile: (lockfile) => (lockfile.voices.narrator!.expiresAt = '2026-11-28T10:00:00.000Z'),
+    observe: (observations) => (observations.remoteVoices = { narrator: { status: 'missing', vendorTime: '2026-11-29T10:00:00.000Z' } }),
+    expected: [['voice.narrator', 'replace', 'voice expired 2026-11-28']],
+  },
+  {
+    name: 'voice replace: missing remotely before its expiry is not called expired',
+    lockfile: (lockfile) => (lockfile.voices.narrator!.expiresAt = '2026-11-28T10:00:00.000Z'),
+    observe: (observations) => (observations.remoteVoices = { narrator: { status: 'missing', vendorTime: '2026-11-22T10:00:00.000Z' } }),
     expected: [['voice.narrator', 'replace', 'voice vx-narrator no longer exists at fake']],
   },
   {

@@ -4,7 +4,7 @@ import { countCharacters, renderKey, voiceFingerprint } from '../identity/finger
 import { sha256Hex } from '../identity/sha256.js';
 import type { Lockfile, LockedRender } from '../lockfile/lockfile-types.js';
 import type { ResolvedLine, ResolvedManifest } from '../manifest/manifest-types.js';
-import type { ProviderCapabilities } from '../providers/provider-v1.js';
+import type { ProviderCapabilities, VoiceCheck } from '../providers/provider-v1.js';
 import { matchesAddress } from './address.js';
 import type { LineAction, Plan, PlannedChange, PlannedLineChange, PlannedVoiceChange, PlanSummary, VoiceAction } from './plan-types.js';
 
@@ -21,8 +21,8 @@ export interface Observations {
   outputs: Record<string, 'unchanged' | 'modified' | 'missing'>;
   /** Render keys whose audio is in `.voxform/cache`. */
   cached: ReadonlySet<string>;
-  /** With `--refresh`: whether each recorded voice still exists at its vendor. */
-  remoteVoices?: Record<string, 'exists' | 'missing'>;
+  /** With `--refresh`: whether each recorded voice still exists at its vendor, by the vendor's clock. */
+  remoteVoices?: Record<string, VoiceCheck>;
 }
 
 export interface PlanOptions {
@@ -109,8 +109,11 @@ export function createPlan(input: CreatePlanInput): Plan {
       [action, reason] = ['replace', 'replacement requested'];
     } else if (locked.expiresAt !== undefined && locked.expiresAt <= observations.now) {
       [action, reason] = ['replace', `voice expired ${locked.expiresAt.slice(0, 10)}`];
-    } else if (observations.remoteVoices?.[voice.name] === 'missing') {
-      [action, reason] = ['replace', `voice ${locked.remoteId ?? ''} no longer exists at ${voice.provider}`.replace('  ', ' ')];
+    } else if (observations.remoteVoices?.[voice.name]?.status === 'missing') {
+      const { vendorTime } = observations.remoteVoices[voice.name]!;
+      const expired = locked.expiresAt !== undefined && vendorTime !== undefined && locked.expiresAt <= vendorTime;
+      action = 'replace';
+      reason = expired ? `voice expired ${locked.expiresAt!.slice(0, 10)}` : `voice ${locked.remoteId ?? voice.name} no longer exists at ${voice.provider}`;
     }
     if (action) {
       voiceChanges.set(voice.name, { kind: 'voice', address, action, reason, provider: voice.provider, characters: 0, voice: voice.name, fingerprint });

@@ -56,6 +56,11 @@ export interface ProviderCapabilities {
     maxDurationMs?: number;
     /** Largest accepted file in bytes; absent = no limit. */
     maxBytes?: number;
+    /**
+     * Limits of the optional prompt sample (`voices.<name>.prompt`); absent when the provider takes no
+     * prompt, in which case a manifest that gives one is refused.
+     */
+    prompt?: { formats: string[]; maxDurationMs?: number; maxBytes?: number };
   };
   /**
    * How long the vendor keeps a voice that no line uses, in milliseconds (MiniMax and Vidu: 168 h). The
@@ -105,9 +110,11 @@ export interface CreateVoiceRequest {
   /** Vendor options for creating the voice, already validated against `voiceOptionsSchema`. */
   options: Record<string, JsonValue>;
   /**
-   * A deterministic id derived from the name and the fingerprint, made of `[a-z0-9-]`, starting with
-   * a letter and ending with a letter or digit. Providers with `clientChosenVoiceIds` should use it (or
-   * a vendor-legal transformation of it) so that a crashed create can be looked up.
+   * The id to give the voice, for providers with `clientChosenVoiceIds`: `vx-<name>-<12 hex of the
+   * fingerprint>`, plus `-r<base36 time>` when it replaces a voice of the same fingerprint (vendors
+   * refuse to reuse an id, even of an expired voice). Made of `[a-z0-9-]`, 8–64 characters, starting
+   * with a letter and ending with a letter or digit. The engine records it in the write-ahead entry
+   * before the call, so a crashed create is settled by looking this id up. Adapters must use it as is.
    */
   suggestedVoiceId: string;
 }
@@ -174,6 +181,16 @@ export interface TaskRecord {
   data?: Record<string, JsonValue>;
 }
 
+/** What `doCheckVoice` found out. */
+export interface VoiceCheck {
+  status: 'exists' | 'missing';
+  /**
+   * The vendor's own clock when it answered (ISO time, e.g. from the HTTP `Date` header), so the plan
+   * can tell a voice that expired (missing after its `expiresAt`) from one deleted early.
+   */
+  vendorTime?: string;
+}
+
 /** Handed to every `do*` call by the engine. */
 export interface ProviderCallContext {
   /** Aborted on the second Ctrl-C or a fatal error: stop waiting, the task record is already saved. */
@@ -207,7 +224,7 @@ export interface ProviderV1 {
   doSynthesize(request: SynthesizeRequest, context: ProviderCallContext): Promise<SynthesizeResult>;
 
   /** Whether a recorded voice still exists at the vendor (`plan --refresh`). */
-  doCheckVoice?(voice: VoiceRecord, context: ProviderCallContext): Promise<'exists' | 'missing'>;
+  doCheckVoice?(voice: VoiceRecord, context: ProviderCallContext): Promise<VoiceCheck>;
 
   /** Delete a voice at the vendor (`apply --prune`). */
   doDeleteVoice?(voice: VoiceRecord, context: ProviderCallContext): Promise<void>;
