@@ -40,8 +40,13 @@ async function checkRemoteVoices(context: CommandContext, project: LoadedProject
     const variable = project.manifest.providers[voice.provider]?.apiKeyEnv ?? described.capabilities.apiKeyEnv;
     const apiKey = variable ? process.env[variable] : undefined;
     if (variable && !apiKey) throw new UsageError(`--refresh asks ${described.displayName}, which needs an API key in $${variable}: export it, or plan without --refresh.`);
-    const baseUrl = project.manifest.providers[voice.provider]?.baseUrl;
-    const provider = context.providers.create(voice.provider, { ...(apiKey ? { apiKey } : {}), ...(baseUrl ? { baseUrl } : {}) });
+    const { baseUrl, region, options } = project.manifest.providers[voice.provider] ?? {};
+    const provider = context.providers.create(voice.provider, {
+      ...(apiKey ? { apiKey } : {}),
+      ...(baseUrl ? { baseUrl } : {}),
+      ...(region ? { region } : {}),
+      ...(options ? { options } : {}),
+    });
     result[name] = await provider.doCheckVoice!(
       { remoteId: voice.remoteId, ...(voice.data ? { data: voice.data } : {}) },
       { signal: new AbortController().signal, recordTask: async () => {}, reportStatus: () => {} },

@@ -530,6 +530,8 @@ function createProviders(
     const settings: ProviderSettings = {
       ...(apiKey ? { apiKey } : {}),
       ...(manifestSettings.baseUrl ? { baseUrl: manifestSettings.baseUrl } : {}),
+      ...(manifestSettings.region ? { region: manifestSettings.region } : {}),
+      ...(manifestSettings.options ? { options: manifestSettings.options } : {}),
       ...(limiter ? { limiter } : {}),
       ...(dispatcher ? { dispatcher } : {}),
     };

@@ -18,8 +18,10 @@ export interface ManifestDocument {
 export interface ProviderBlock {
   apiKey?: string;
   baseUrl?: string;
+  region?: 'global' | 'cn';
   concurrency?: number;
   requestsPerMinute?: number;
+  options?: Record<string, JsonValue>;
 }
 
 export interface VoiceDefinition {
@@ -90,8 +92,11 @@ export interface ResolvedProviderSettings {
   /** Name of the environment variable the key is read from (`MINIMAX_API_KEY`); never the key itself. */
   apiKeyEnv?: string;
   baseUrl?: string;
+  region?: 'global' | 'cn';
   concurrency?: number;
   requestsPerMinute?: number;
+  /** Provider-specific settings, checked against the provider's `settingsSchema`. */
+  options?: Record<string, JsonValue>;
 }
 
 export interface ResolvedManifest {

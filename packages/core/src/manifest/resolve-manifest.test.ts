@@ -215,6 +215,11 @@ describe('resolveManifest', () => {
     ]);
   });
 
+  it('checks providers.<id>.options against the provider\'s settings schema, and refuses them where it has none', () => {
+    const text = `version: 1\nproviders:\n  fake:\n    options: { colour: blue }\nvoices:\n  narrator: { provider: fake, sample: n.wav }\nscripts:\n  intro:\n    lines:\n      - narrator: Hello.\n`;
+    expect(check(text).problems).toEqual(['voices.yaml:4:14: providers.fake.options: Fake fake takes no provider options: remove providers.fake.options']);
+  });
+
   it('refuses a prompt sample for a provider that takes none', () => {
     const text = `version: 1\nvoices:\n  narrator:\n    provider: noprompt\n    sample: n.wav\n    prompt: { sample: p.wav, text: Hi. }\nscripts:\n  intro:\n    lines:\n      - narrator: Hello.\n`;
     expect(check(text).problems).toEqual(['voices.yaml:6:13: voices.narrator.prompt: No Prompt takes no prompt sample: remove prompt, or use a provider that takes one']);

@@ -56,11 +56,29 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
       continue;
     }
     const apiKeyEnv = block.apiKey ? envReference.exec(block.apiKey)?.[1] : undefined;
+    const provider = input.providers.describe(id);
+    if (block.options && Object.keys(block.options).length > 0) {
+      if (!provider.settingsSchema) {
+        error(['providers', id, 'options'], `${provider.displayName} takes no provider options: remove providers.${id}.options`);
+      } else {
+        const { valid, errors } = validateWithSchema(provider.settingsSchema, block.options);
+        if (!valid) {
+          diagnostics.push(
+            ...schemaDiagnostics(errors, block.options, source, { prefix: ['providers', id, 'options'] }).map((diagnostic) => ({
+              ...diagnostic,
+              message: diagnostic.message.replace(/^unknown property/, `unknown ${id} provider option:`),
+            })),
+          );
+        }
+      }
+    }
     providers[id] = {
       ...(apiKeyEnv ? { apiKeyEnv } : {}),
       ...(block.baseUrl ? { baseUrl: block.baseUrl } : {}),
+      ...(block.region ? { region: block.region } : {}),
       ...(block.concurrency ? { concurrency: block.concurrency } : {}),
       ...(block.requestsPerMinute ? { requestsPerMinute: block.requestsPerMinute } : {}),
+      ...(block.options && Object.keys(block.options).length > 0 ? { options: block.options } : {}),
     };
   }
 

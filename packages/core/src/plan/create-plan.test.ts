@@ -141,6 +141,12 @@ const rows: Row[] = [
     expected: [['voice.narrator', 'replace', 'voice expired 2026-11-28']],
   },
   {
+    name: 'voice replace: expired by the vendor\'s clock, even when the vendor cannot look voices up',
+    lockfile: (lockfile) => (lockfile.voices.narrator!.expiresAt = '2026-11-28T10:00:00.000Z'),
+    observe: (observations) => (observations.remoteVoices = { narrator: { status: 'unknown', vendorTime: 'Sun, 29 Nov 2026 10:00:00 GMT' } }),
+    expected: [['voice.narrator', 'replace', 'voice expired 2026-11-28']],
+  },
+  {
     name: 'voice replace: missing remotely before its expiry is not called expired',
     lockfile: (lockfile) => (lockfile.voices.narrator!.expiresAt = '2026-11-28T10:00:00.000Z'),
     observe: (observations) => (observations.remoteVoices = { narrator: { status: 'missing', vendorTime: '2026-11-22T10:00:00.000Z' } }),

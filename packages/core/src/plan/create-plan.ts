@@ -107,13 +107,11 @@ export function createPlan(input: CreatePlanInput): Plan {
             : 'voice settings changed (prompt, language or options)';
     } else if (isForced(address)) {
       [action, reason] = ['replace', 'replacement requested'];
-    } else if (locked.expiresAt !== undefined && locked.expiresAt <= observations.now) {
+    } else if (locked.expiresAt !== undefined && locked.expiresAt <= laterOf(observations.now, observations.remoteVoices?.[voice.name]?.vendorTime)) {
+      // By our clock or the vendor's (`--refresh`), whichever is later: the vendor deletes by its own.
       [action, reason] = ['replace', `voice expired ${locked.expiresAt.slice(0, 10)}`];
     } else if (observations.remoteVoices?.[voice.name]?.status === 'missing') {
-      const { vendorTime } = observations.remoteVoices[voice.name]!;
-      const expired = locked.expiresAt !== undefined && vendorTime !== undefined && locked.expiresAt <= vendorTime;
-      action = 'replace';
-      reason = expired ? `voice expired ${locked.expiresAt!.slice(0, 10)}` : `voice ${locked.remoteId ?? voice.name} no longer exists at ${voice.provider}`;
+      [action, reason] = ['replace', `voice ${locked.remoteId ?? voice.name} no longer exists at ${voice.provider}`];
     }
     if (action) {
       voiceChanges.set(voice.name, { kind: 'voice', address, action, reason, provider: voice.provider, characters: 0, voice: voice.name, fingerprint });
@@ -220,6 +218,10 @@ export function createPlan(input: CreatePlanInput): Plan {
 
   const orphans = Object.keys(lockfile.renders).filter((address) => !manifestAddresses.has(address)).length;
   return { changes, summary: summarize(changes, options.prune ? 0 : orphans) };
+}
+
+function laterOf(now: string, vendorTime: string | undefined): string {
+  return vendorTime !== undefined && new Date(vendorTime).toISOString() > now ? new Date(vendorTime).toISOString() : now;
 }
 
 function changedParts(locked: LockedRender, line: ResolvedLine, identity: ManifestIdentity['lines'][string]): string {

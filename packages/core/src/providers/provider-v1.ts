@@ -183,7 +183,8 @@ export interface TaskRecord {
 
 /** What `doCheckVoice` found out. */
 export interface VoiceCheck {
-  status: 'exists' | 'missing';
+  /** `unknown` when the vendor has no way to look a voice up (Vidu): only `vendorTime` is learnt. */
+  status: 'exists' | 'missing' | 'unknown';
   /**
    * The vendor's own clock when it answered (ISO time, e.g. from the HTTP `Date` header), so the plan
    * can tell a voice that expired (missing after its `expiresAt`) from one deleted early.
@@ -216,6 +217,11 @@ export interface ProviderV1 {
   readonly voiceOptionsSchema: JsonSchema;
   /** JSON Schema (draft 2020-12) of a line's `options` for this provider. */
   readonly lineOptionsSchema: JsonSchema;
+  /**
+   * JSON Schema of `providers.<id>.options`: settings only this vendor has (MiniMax's `groupId`…).
+   * Absent: the provider takes none, and a manifest that gives some is refused.
+   */
+  readonly settingsSchema?: JsonSchema;
 
   /** Clone a voice. Billable at most vendors: called once per fingerprint, after a write-ahead entry. */
   doCreateVoice(request: CreateVoiceRequest, context: ProviderCallContext): Promise<VoiceRecord>;
@@ -255,7 +261,12 @@ export interface ProviderV1 {
  */
 export interface ProviderSettings {
   apiKey?: string;
+  /** An explicit base URL (the emulator, a proxy); wins over `region`. */
   baseUrl?: string;
+  /** `global` (default) or `cn`: which of the vendor's documented hosts to use, where it has several. */
+  region?: 'global' | 'cn';
+  /** `providers.<id>.options`, validated against `settingsSchema`. */
+  options?: Record<string, JsonValue>;
   /**
    * The engine's adaptive limiter for this provider. Adapters pass it to `createHttpClient({ limiter })`
    * so every rate-limit answer (even one retried inside the client) slows the provider down.

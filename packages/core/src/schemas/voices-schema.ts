@@ -183,6 +183,15 @@ export const voicesSchema = {
             "http://localhost:4010"
           ]
         },
+        "region": {
+          "description": "Which of the vendor's documented hosts to use where it has several: `global` (the default) or `cn` (mainland China, e.g. api.minimaxi.com, api.vidu.cn). An explicit `baseUrl` wins.",
+          "type": "string",
+          "enum": [
+            "global",
+            "cn"
+          ],
+          "default": "global"
+        },
         "concurrency": {
           "description": "Maximum number of requests in flight to this provider at once. The default is the provider's documented limit.",
           "type": "integer",
@@ -197,6 +206,16 @@ export const voicesSchema = {
           "exclusiveMinimum": 0,
           "examples": [
             60
+          ]
+        },
+        "options": {
+          "description": "Settings only this provider has (for example MiniMax's `groupId`), checked against the provider's own settings schema.",
+          "type": "object",
+          "default": {},
+          "examples": [
+            {
+              "groupId": "1234567890"
+            }
           ]
         }
       }
