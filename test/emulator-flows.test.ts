@@ -1,34 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { parseBuffer } from 'music-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulatorProcess, type EmulatorProcess } from './support/voxform-process.js';
 
 // `voxform emulator` as a user starts it, then each vendor's documented flow over real HTTP — what the
 // README says works with curl.
-const root = fileURLToPath(new URL('..', import.meta.url));
-let child: ChildProcess;
+let emulator: EmulatorProcess;
 let base: string;
-let keys: { minimax: string; vidu: string; soundclone: string; aivoiceclonefree: string; kling: { apiKey: string; accessKey: string; secretKey: string } };
+let keys: EmulatorProcess['keys'];
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', path.join(root, 'packages/cli/src/bin.ts'), 'emulator', '--port', '0', '--audio', 'tone', '--json'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const first = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`voxform emulator exited with ${code}`)));
-  });
-  const started = JSON.parse(first) as { url: string; keys: typeof keys };
-  base = started.url;
-  keys = started.keys;
+  emulator = await startEmulatorProcess();
+  base = emulator.url;
+  keys = emulator.keys;
 }, 60_000);
-afterAll(() => {
-  child?.kill('SIGINT');
-});
+afterAll(() => emulator?.stop());
 
 async function call(method: string, url: string, options: { headers?: Record<string, string>; json?: unknown; form?: FormData } = {}) {
   const response = await fetch(url, {
