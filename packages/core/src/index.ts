@@ -81,3 +81,7 @@ export {
   type TaskCheck,
   type VendorErrorDetails,
 } from './http/index.js';
+
+// Vendor adapters
+export { createMinimaxProvider, type MinimaxProviderOptions, type MinimaxVoiceOptions, type MinimaxLineOptions, type MinimaxSettings } from './providers/minimax/index.js';
+export { createViduProvider, type ViduProviderOptions, type ViduVoiceOptions, type ViduLineOptions } from './providers/vidu/index.js';

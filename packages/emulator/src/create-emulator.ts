@@ -150,8 +150,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     return new Response(body, { headers: { 'content-type': file.contentType, 'content-length': String(file.bytes.length) } });
   };
 
-  const handleVendor = async (vendor: VendorId, request: Request, url: URL, path: string, drop?: () => void): Promise<Response> => {
-    const entry: CallEntry = { vendor, method: request.method, path, status: 0, time: clock.now() };
+  const handleVendor = async (vendor: VendorId, arriving: Request, url: URL, path: string, drop?: () => void): Promise<Response> => {
+    const entry: CallEntry = { vendor, method: arriving.method, path, status: 0, time: clock.now() };
+    // A vendor that has received a request carries it out even if the client goes away meanwhile (a
+    // killed apply): take the whole body in before any injected latency.
+    const body = arriving.method === 'GET' || arriving.method === 'HEAD' ? undefined : await arriving.arrayBuffer();
+    const request = new Request(arriving.url, { method: arriving.method, headers: arriving.headers, ...(body ? { body } : {}) });
     const settings = faultSettings.get(vendor) ?? {};
     try {
       const latency = settings.latencyMs;

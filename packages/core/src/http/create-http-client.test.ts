@@ -150,6 +150,26 @@ describe('createHttpClient', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('rides out a longer storm of 429s than its other retries allow: rate limits have their own budget', async () => {
+    handle('post', '/clone', (call) => (call <= 6 ? HttpResponse.json({}, { status: 429 }) : HttpResponse.json({ voice_id: 'v7' })));
+    const { client } = testClient({ retry: { retries: 2, rateLimitRetries: 8 } });
+
+    const result = await client.request({ path: '/clone', json: {}, billable: true, validate: isVoice });
+
+    expect(result.value.voice_id).toBe('v7');
+    expect(calls).toHaveLength(7);
+  });
+
+  it('gives up when the rate limits outlast their budget', async () => {
+    handle('get', '/voices/1', () => HttpResponse.json({}, { status: 429 }));
+    const { client } = testClient({ retry: { retries: 5, rateLimitRetries: 3 } });
+
+    const error = (await rejection(client.request({ path: '/voices/1', validate: isVoice }))) as ApiCallError;
+
+    expect(calls).toHaveLength(4);
+    expect(error).toMatchObject({ status: 429, isRateLimit: true });
+  });
+
   it('gives up after the configured retries with the last error', async () => {
     handle('get', '/voices/1', () => new HttpResponse(null, { status: 502 }));
     const { client, delays } = testClient({ retry: { retries: 2, baseDelayMs: 100, factor: 2, random: () => 0 } });

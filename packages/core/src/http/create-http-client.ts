@@ -57,8 +57,13 @@ export interface RateLimitFeedback {
 }
 
 export interface RetrySettings {
-  /** Retries after the first attempt. Default 4 (so at most 5 attempts). */
+  /** Retries after the first attempt for failures other than rate limits. Default 4. */
   retries?: number;
+  /**
+   * Retries after rate-limit answers, counted apart: a rate limit proves the vendor accepted nothing,
+   * so a storm of them should slow a run down, not fail it. Default 12 (with delays up to `maxDelayMs`).
+   */
+  rateLimitRetries?: number;
   /** Delay before the first retry when the vendor sent no `Retry-After`, in ms. Default 1000. */
   baseDelayMs?: number;
   /** Growth of the delay per retry. Default 2. */
@@ -188,6 +193,7 @@ export function createHttpClient(settings: HttpClientSettings): HttpClient {
   const provider = settings.provider;
   const retry = {
     retries: settings.retry?.retries ?? 4,
+    rateLimitRetries: settings.retry?.rateLimitRetries ?? 12,
     baseDelayMs: settings.retry?.baseDelayMs ?? 1000,
     factor: settings.retry?.factor ?? 2,
     maxDelayMs: settings.retry?.maxDelayMs ?? 30_000,
@@ -324,16 +330,20 @@ export function createHttpClient(settings: HttpClientSettings): HttpClient {
 
   async function send(request: AnyRequest): Promise<HttpResult<unknown>> {
     const retries = request.retries ?? retry.retries;
+    const rateLimitRetries = request.retries === 0 ? 0 : retry.rateLimitRetries;
+    let otherRetriesUsed = 0;
+    let rateLimitRetriesUsed = 0;
     try {
       return await pRetry((attemptNumber) => attempt(request, attemptNumber), {
-        retries,
+        retries: retries + rateLimitRetries,
         // The client sleeps itself (inside shouldRetry) so that it can honour Retry-After per error.
         minTimeout: 0,
         maxTimeout: 0,
         ...(request.signal ? { signal: request.signal } : {}),
         shouldRetry: async ({ error, attemptNumber, retriesConsumed }) => {
           if (!ApiCallError.isInstance(error) || !error.isRetryable) return false;
-          const delayMs = retryDelay(error, retriesConsumed);
+          if (error.isRateLimit ? ++rateLimitRetriesUsed > rateLimitRetries : ++otherRetriesUsed > retries) return false;
+          const delayMs = retryDelay(error, error.isRateLimit ? rateLimitRetriesUsed - 1 : otherRetriesUsed - 1);
           emit({
             type: 'request-retry',
             provider,

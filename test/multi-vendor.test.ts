@@ -1,0 +1,161 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { root, startEmulatorProcess, startVoxform, voxform, type EmulatorProcess } from './support/voxform-process.js';
+
+// examples/multi-vendor (MiniMax + Vidu) against `voxform emulator` over real HTTP.
+interface CallEntry {
+  vendor: string;
+  path: string;
+  billable?: { kind: string; key: string };
+}
+interface LockShape {
+  voices: Record<string, { remoteId?: string; fingerprint: string }>;
+  renders: Record<string, { file: string; sha256: string }>;
+  pending: Array<{ address: string; task?: { data?: { voiceId?: string } } }>;
+}
+
+let emulator: EmulatorProcess;
+let env: Record<string, string>;
+const directories: string[] = [];
+
+beforeAll(async () => {
+  emulator = await startEmulatorProcess();
+  env = { MINIMAX_API_KEY: emulator.keys.minimax, VIDU_API_KEY: emulator.keys.vidu };
+}, 60_000);
+afterAll(async () => {
+  emulator?.stop();
+  await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
+});
+afterEach(async () => {
+  await control('POST', '/__emulator/reset');
+});
+
+async function control(method: string, route: string, body?: unknown) {
+  const response = await fetch(`${emulator.url}${route}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return response.status === 204 ? undefined : ((await response.json()) as any);
+}
+const calls = async (): Promise<CallEntry[]> => (await control('GET', '/__emulator/calls')).calls;
+const billable = async () => (await calls()).filter((entry) => entry.billable).map((entry) => `${entry.vendor} ${entry.billable!.kind} ${entry.billable!.key.split('\n')[0]}`);
+
+/** A copy of the example pointed at this test's emulator port. */
+async function project(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'voxform-multi-'));
+  directories.push(dir);
+  await cp(path.join(root, 'examples/multi-vendor'), dir, { recursive: true, filter: (source) => !/[/\\](out|\.voxform)$/.test(source) });
+  const manifest = await readFile(path.join(dir, 'voices.yaml'), 'utf8');
+  await writeFile(path.join(dir, 'voices.yaml'), manifest.replaceAll('http://127.0.0.1:4010', emulator.url));
+  return dir;
+}
+const readLock = async (dir: string) => parse(await readFile(path.join(dir, 'voices.lock'), 'utf8')) as LockShape;
+
+describe('examples/multi-vendor against voxform emulator', () => {
+  it('validates and plans offline: 2 voices to create, 4 lines to render', async () => {
+    const dir = await project();
+    expect((await voxform(dir, ['validate'])).code).toBe(0);
+    const plan = await voxform(dir, ['plan', '--detailed-exitcode']);
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toContain('Plan: 2 voices to create, 4 lines to render');
+  });
+
+  it('applies completely, then a second apply makes zero vendor calls', async () => {
+    const dir = await project();
+    const first = await voxform(dir, ['apply', '--yes'], { env });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const lock = await readLock(dir);
+    expect(Object.keys(lock.voices).sort()).toEqual(['guest', 'host']);
+    expect(Object.keys(lock.renders)).toHaveLength(4);
+    expect(lock.pending).toEqual([]);
+    for (const render of Object.values(lock.renders)) {
+      const bytes = await readFile(path.join(dir, render.file));
+      expect(bytes[0]).toBe(0xff); // an MP3 frame
+    }
+    expect((await billable()).sort()).toEqual(
+      [
+        `minimax clone ${lock.voices.host!.remoteId}`,
+        `vidu clone ${lock.voices.guest!.remoteId}`,
+        ...[lock.voices.host!.remoteId, lock.voices.host!.remoteId, lock.voices.guest!.remoteId, lock.voices.guest!.remoteId].map((id) => `${id === lock.voices.host!.remoteId ? 'minimax' : 'vidu'} synthesis ${id}`),
+      ].sort(),
+    );
+
+    const before = (await calls()).length;
+    const second = await voxform(dir, ['apply', '--yes'], { env });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('No changes');
+    expect((await calls()).length).toBe(before);
+  });
+
+  it('shows both voices to replace, "voice expired", once the vendors\' clock is 8 days ahead', async () => {
+    const dir = await project();
+    expect((await voxform(dir, ['apply', '--yes'], { env })).code).toBe(0);
+    await control('POST', '/__emulator/clock', { advanceMs: 8 * 24 * 3600 * 1000 });
+    const plan = await voxform(dir, ['plan', '--refresh', '--json', '--detailed-exitcode'], { env });
+    expect(plan.code).toBe(2);
+    const changes = JSON.parse(plan.stdout).changes as Array<{ address: string; action: string; reason: string }>;
+    expect(changes.map((change) => [change.address, change.action])).toEqual([
+      ['voice.host', 'replace'],
+      ['voice.guest', 'replace'],
+    ]);
+    for (const change of changes) expect(change.reason).toMatch(/^voice expired \d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('resumes an apply killed right after the clone request, without a second clone or a new voice id', async () => {
+    const dir = await project();
+    await control('PUT', '/__emulator/faults/minimax', { latencyMs: 2500 });
+    const child = startVoxform(['-C', dir, 'apply', '--yes'], { env });
+    // Wait until the write-ahead entry for the MiniMax clone is on disk, then give the request time to leave.
+    let recordedVoiceId: string | undefined;
+    for (let attempt = 0; attempt < 200 && !recordedVoiceId; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const text = await readFile(path.join(dir, 'voices.lock'), 'utf8').catch(() => '');
+      const pending = text ? (parse(text) as LockShape).pending : [];
+      recordedVoiceId = pending.find((entry) => entry.address === 'voice.host')?.task?.data?.voiceId;
+    }
+    expect(recordedVoiceId).toMatch(/^vx-host-[0-9a-f]{12}$/);
+    // The upload goes first (it takes the injected latency too); the clone follows it.
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const seen = (await calls()).some((entry) => entry.vendor === 'minimax' && entry.path === '/v1/files/upload');
+      if (seen) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    // The emulator still finishes the clone the dead apply sent.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if ((await billable()).some((entry) => entry.startsWith('minimax clone'))) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await billable()).toContain(`minimax clone ${recordedVoiceId}`);
+    const afterCrash = await readLock(dir);
+    expect(afterCrash.pending.map((entry) => entry.address)).toContain('voice.host');
+
+    await control('DELETE', '/__emulator/faults/minimax');
+    const resumed = await voxform(dir, ['apply', '--yes'], { env });
+    expect(resumed.code).toBe(0);
+    const lock = await readLock(dir);
+    expect(lock.voices.host!.remoteId).toBe(recordedVoiceId);
+    expect(lock.pending).toEqual([]);
+    expect(Object.keys(lock.renders)).toHaveLength(4);
+    const clones = (await billable()).filter((entry) => entry.startsWith('minimax clone'));
+    expect(clones).toEqual([`minimax clone ${recordedVoiceId}`]);
+    expect((await control('GET', '/__emulator/calls')).duplicates).toEqual([]);
+  }, 60_000);
+
+  it('rides out a 429 storm: slower, nothing lost, nothing failed', async () => {
+    const dir = await project();
+    await control('PUT', '/__emulator/faults/minimax', { rateLimitBurst: { count: 6, retryAfterSeconds: 1 } });
+    await control('PUT', '/__emulator/faults/vidu', { rateLimitBurst: { count: 6, retryAfterSeconds: 1 } });
+    const run = await voxform(dir, ['apply', '--yes'], { env });
+    expect(run.stderr).not.toContain('failed');
+    expect(run.code).toBe(0);
+    const lock = await readLock(dir);
+    expect(Object.keys(lock.renders)).toHaveLength(4);
+    const limited = (await calls()).filter((entry) => (entry as { fault?: string }).fault === 'rate-limit');
+    expect(limited).toHaveLength(12);
+    expect((await control('GET', '/__emulator/calls')).duplicates).toEqual([]);
+  }, 60_000);
+});
