@@ -105,6 +105,9 @@ export function createProgress(context: CommandContext, plan: Plan): { onEvent: 
         if (state?.wrapper && terminal.verbose) state.wrapper.output = `${event.address}: ${event.status}`;
         return;
       }
+      case 'voice-preview-skipped':
+        terminal.error(`${event.address}: its preview was not saved (${event.reason}); the voice itself is fine`);
+        return;
       case 'pending-settle':
         terminal.error(`Settled unfinished work from an earlier apply: ${event.address} ${event.outcome}`);
         return;

@@ -14,6 +14,7 @@ export type ApplyEvent =
   | { type: 'pending-settle'; address: string; outcome: 'resumed' | 'resubmitted' | 'dropped' }
   | { type: 'voice-start'; address: string; action: VoiceAction; provider: string }
   | { type: 'voice-end'; address: string; action: VoiceAction; provider: string; error?: string }
+  | { type: 'voice-preview-skipped'; address: string; reason: string }
   | { type: 'line-start'; address: string; script: string; action: LineAction; provider: string }
   | { type: 'line-status'; address: string; script: string; status: string }
   | {

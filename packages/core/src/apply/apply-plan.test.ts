@@ -257,6 +257,33 @@ describe('applyPlan', () => {
     expect((fake.calls.settings.at(-1)!.limiter as unknown as { concurrency: number }).concurrency).toBe(2);
   });
 
+  it('saves the preview a vendor made of a new voice beside the outputs, and records it', async () => {
+    const dir = await createProject();
+    const preview = sineWav({ durationMs: 200, frequency: 330 });
+    const fake = createFakeProvider({
+      async createVoice(request) {
+        return { remoteId: request.suggestedVoiceId, preview: { audio: { type: 'bytes', bytes: preview }, format: 'wav' } };
+      },
+    });
+    await apply(dir, fake);
+    const voice = (await readLockfile(dir)).voices.narrator!;
+    expect(voice.preview).toEqual({ file: 'out/voices/narrator.wav', sha256: sha256(preview), bytes: preview.byteLength });
+    expect(await readFile(path.join(dir, 'out/voices/narrator.wav'))).toEqual(Buffer.from(preview));
+  });
+
+  it('keeps a voice whose preview cannot be saved, and says why', async () => {
+    const dir = await createProject();
+    const fake = createFakeProvider({
+      async createVoice(request) {
+        return { remoteId: request.suggestedVoiceId, preview: { audio: { type: 'bytes', bytes: new TextEncoder().encode('not audio') }, format: 'wav' } };
+      },
+    });
+    const { events, summary } = await apply(dir, fake);
+    expect(summary.voices).toMatchObject({ done: 2, failed: 0 });
+    expect((await readLockfile(dir)).voices.narrator!.preview).toBeUndefined();
+    expect(events).toContainEqual(expect.objectContaining({ type: 'voice-preview-skipped', address: 'voice.narrator' }));
+  });
+
   describe('voice lifetime', () => {
     const week = 168 * 3600 * 1000;
 
@@ -284,6 +311,23 @@ describe('applyPlan', () => {
       // villain spoke no new line: its expiry stands
       expect(lockfile.voices.villain?.expiresAt).toBe(iso(new Date(fourDaysAgo.getTime() + week)));
       expect(fake.calls.createVoice).toHaveLength(2);
+    });
+
+    it('makes a voice permanent when a use says so (SoundClone: permanent after the first use)', async () => {
+      const dir = await createProject();
+      const fake = createFakeProvider({
+        capabilities: { unusedVoiceLifetimeMs: undefined },
+        async createVoice(request) {
+          return { remoteId: request.suggestedVoiceId, expiresAt: new Date(Date.now() + 3 * 24 * 3600 * 1000).toISOString() };
+        },
+        async synthesize(request) {
+          return { ...wavFor(request.text), voice: { expiresAt: null } };
+        },
+      });
+      await apply(dir, fake);
+      const lockfile = await readLockfile(dir);
+      expect(lockfile.voices.narrator!.expiresAt).toBeUndefined();
+      expect(lockfile.voices.narrator!.lastUsedAt).toEqual(expect.any(String));
     });
 
     it('records no use of voices the vendor does not keep', async () => {

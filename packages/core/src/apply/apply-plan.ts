@@ -14,6 +14,7 @@ import type {
   ProviderSettings,
   ProviderV1,
   SynthesizeRequest,
+  SynthesizeResult,
   VoiceRecord,
 } from '../providers/provider-v1.js';
 import { cacheFromFile, restoreAudio, storeAudio, type StoredAudio } from '../node/audio-store.js';
@@ -188,8 +189,9 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       const recorded = entry.task?.data?.voiceId;
       return typeof recorded === 'string' ? recorded : suggestedVoiceId(name, entry.key);
     };
-    const recordVoice = (name: string, fingerprint: string, record: VoiceRecord) => {
+    const recordVoice = async (name: string, fingerprint: string, record: VoiceRecord) => {
       const provider = providerOf(project.manifest.voices[name]!.provider);
+      const preview = record.preview ? await savePreview(name, record.preview) : undefined;
       const createdAt = now().toISOString();
       const lifetime = provider.capabilities.unusedVoiceLifetimeMs;
       const expiresAt = record.expiresAt ?? (lifetime ? new Date(now().getTime() + lifetime).toISOString() : undefined);
@@ -200,12 +202,24 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         ...(record.remoteId ? { remoteId: record.remoteId } : {}),
         createdAt,
         ...(expiresAt ? { expiresAt } : {}),
+        ...(preview ? { preview } : {}),
         ...(record.data ? { data: record.data } : {}),
       };
       store.update((lockfile) => {
         lockfile.voices[name] = locked;
         clearPending(lockfile, `voice.${name}`);
       });
+    };
+    /** Saves a voice's preview beside the outputs; a preview that cannot be had is only a warning, never a failed voice. */
+    const savePreview = async (name: string, preview: NonNullable<VoiceRecord['preview']>): Promise<LockedVoice['preview']> => {
+      const file = `${project.manifest.output.dir === '.' ? '' : `${project.manifest.output.dir}/`}voices/${name}.${preview.format}`;
+      try {
+        const stored = await storeAudio({ source: preview.audio, format: preview.format, outputFile: path.resolve(paths.dir, file), signal: abort.signal });
+        return { file, sha256: stored.sha256, bytes: stored.bytes };
+      } catch (error) {
+        emit({ type: 'voice-preview-skipped', address: `voice.${name}`, reason: errorMessage(error) });
+        return undefined;
+      }
     };
     const synthesizeRequest = (line: (typeof project.manifest.lines)[number], voice: VoiceState): SynthesizeRequest => {
       const definition = project.manifest.voices[line.voice]!;
@@ -246,7 +260,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         clearPending(lockfile, line.address);
       });
     };
-    const touchVoice = (name: string) => {
+    const touchVoice = (name: string, change: SynthesizeResult['voice']) => {
       const provider = providerOf(project.manifest.voices[name]!.provider);
       const lifetime = provider.capabilities.unusedVoiceLifetimeMs;
       // Only a vendor-kept voice has a use to record (it keeps the voice alive); anything else is churn.
@@ -255,7 +269,9 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         const voice = lockfile.voices[name];
         if (!voice) return;
         voice.lastUsedAt = now().toISOString();
-        if (lifetime) voice.expiresAt = new Date(now().getTime() + lifetime).toISOString();
+        if (change?.expiresAt === null) delete voice.expiresAt;
+        else if (change?.expiresAt) voice.expiresAt = change.expiresAt;
+        else if (lifetime) voice.expiresAt = new Date(now().getTime() + lifetime).toISOString();
       });
     };
     const linesByAddress = new Map(project.manifest.lines.map((line) => [line.address, line]));
@@ -272,7 +288,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         if (voiceIdentity?.fingerprint === entry.key && provider.doResumeVoice && task) {
           const record = await provider.doResumeVoice(voiceRequest(name, entry.key, recordedVoiceId(entry, name)), task, contextFor(entry));
           if (record) {
-            recordVoice(name, entry.key, record);
+            await recordVoice(name, entry.key, record);
             settledVoices.add(name);
             emit({ type: 'pending-settle', address: entry.address, outcome: 'resumed' });
             continue;
@@ -367,7 +383,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
               ...(provider.capabilities.clientChosenVoiceIds ? { task: { data: { voiceId } } } : {}),
             };
             const record = await writeAhead(entry, () => provider.doCreateVoice(voiceRequest(change.voice, fingerprint, voiceId), contextFor(entry)));
-            recordVoice(change.voice, fingerprint, record);
+            await recordVoice(change.voice, fingerprint, record);
             summary.voices.done++;
             emit({ type: 'voice-end', address: change.address, action: change.action, provider: change.provider });
             return { fingerprint, record };
@@ -423,7 +439,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         }
         const stored = await storeAudio({ source: result.audio, format: line.format, outputFile, cacheFile, signal: abort.signal });
         recordRender(line, lineIdentity, stored);
-        touchVoice(change.voice);
+        touchVoice(change.voice, result.voice);
         summary.lines.rendered++;
         summary.characters += result.billedCharacters ?? lineIdentity.characters;
       });

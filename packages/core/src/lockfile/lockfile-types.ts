@@ -17,6 +17,7 @@ export interface LockedVoice {
   lastUsedAt?: string;
   expiresAt?: string;
   data?: Record<string, JsonValue>;
+  preview?: { file: string; sha256: string; bytes: number };
 }
 
 export interface LockedRender {

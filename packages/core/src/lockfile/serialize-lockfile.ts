@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { Lockfile, LockedRender, LockedVoice, PendingEntry } from './lockfile-types.js';
 
-const voiceKeys: Array<keyof LockedVoice> = ['provider', 'fingerprint', 'sampleSha256', 'remoteId', 'createdAt', 'lastUsedAt', 'expiresAt', 'data'];
+const voiceKeys: Array<keyof LockedVoice> = ['provider', 'fingerprint', 'sampleSha256', 'remoteId', 'createdAt', 'lastUsedAt', 'expiresAt', 'preview', 'data'];
 const renderKeys: Array<keyof LockedRender> = [
   'key', 'voice', 'file', 'format', 'sha256', 'bytes', 'durationMs', 'chars',
   'voiceFingerprint', 'textSha256', 'optionsSha256', 'mtimeMs', 'renderedAt',

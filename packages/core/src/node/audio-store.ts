@@ -22,7 +22,8 @@ export async function storeAudio(options: {
   source: AudioSource;
   format: AudioFormat;
   outputFile: string;
-  cacheFile: string;
+  /** Where the content-addressed cache keeps a copy; absent: no copy (voice previews). */
+  cacheFile?: string;
   signal: AbortSignal;
   /** Downloads a `url` source; defaults to the global fetch, looked up at call time. */
   fetch?: typeof fetch;
@@ -32,9 +33,12 @@ export async function storeAudio(options: {
   try {
     const { sha256, bytes, head } = await writeHashed(await chunksOf(options.source, options.signal, options.fetch), temp, options.signal);
     const durationMs = await checkAudio(temp, head, options.format, bytes);
-    await mkdir(path.dirname(options.cacheFile), { recursive: true });
-    const cacheTemp = tempBeside(options.cacheFile);
-    await copyFile(temp, cacheTemp, constants.COPYFILE_FICLONE).then(() => rename(cacheTemp, options.cacheFile));
+    if (options.cacheFile) {
+      const cacheFile = options.cacheFile;
+      await mkdir(path.dirname(cacheFile), { recursive: true });
+      const cacheTemp = tempBeside(cacheFile);
+      await copyFile(temp, cacheTemp, constants.COPYFILE_FICLONE).then(() => rename(cacheTemp, cacheFile));
+    }
     await rename(temp, options.outputFile);
     const { mtimeMs } = await stat(options.outputFile);
     return { sha256, bytes, durationMs, mtimeMs };

@@ -127,6 +127,11 @@ export interface VoiceRecord {
   expiresAt?: string;
   /** Provider facts needed later (file ids, measured settings…). Must never contain a secret. */
   data?: Record<string, JsonValue>;
+  /**
+   * A sample of the new voice the vendor made (MiniMax's and Vidu's demo_audio, SoundClone's preview,
+   * Kling's trial audio). The engine saves it as `<output.dir>/voices/<name>.<format>` and records it.
+   */
+  preview?: { audio: AudioSource; format: AudioFormat };
 }
 
 /** A voice as the engine hands it to `doSynthesize`: the manifest's description plus what was recorded. */
@@ -167,6 +172,12 @@ export interface SynthesizeResult {
   format: AudioFormat;
   /** Characters the vendor billed, when it says; the engine otherwise assumes the text's length. */
   billedCharacters?: number;
+  /**
+   * What this use changed about the voice, when the vendor's rule is not "unused for
+   * `unusedVoiceLifetimeMs`": `expiresAt: null` = the voice is now permanent (SoundClone's modelId after
+   * its first use), a time = its new expiry.
+   */
+  voice?: { expiresAt?: string | null };
 }
 
 /**

@@ -123,6 +123,7 @@ const lockfileExample: Lockfile = {
       createdAt: '2026-11-21T10:00:00Z',
       lastUsedAt: '2026-11-21T10:05:00Z',
       expiresAt: '2026-11-28T10:05:00Z',
+      preview: { file: 'out/voices/narrator.mp3', sha256: '2f2c1a7b3e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8', bytes: 48213 },
       data: { fileId: 3651821593 },
     },
   },

@@ -152,6 +152,36 @@ export const voicesLockSchema = {
               "fileId": 3651821593
             }
           ]
+        },
+        "preview": {
+          "description": "The sample of the new voice its vendor made (a demo or trial recording), saved beside the outputs so people can hear the voice before any line is rendered.",
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "file",
+            "sha256",
+            "bytes"
+          ],
+          "properties": {
+            "file": {
+              "description": "Where it was saved, relative to the manifest's folder.",
+              "type": "string",
+              "minLength": 1,
+              "examples": [
+                "out/voices/narrator.mp3"
+              ]
+            },
+            "sha256": {
+              "description": "sha256 of the saved file, as 64 lowercase hex digits.",
+              "type": "string",
+              "pattern": "^[0-9a-f]{64}$"
+            },
+            "bytes": {
+              "description": "Size of the saved file in bytes.",
+              "type": "integer",
+              "minimum": 0
+            }
+          }
         }
       }
     },
