@@ -11,7 +11,7 @@ export type ApplyEvent =
       /** Lines to produce per script, in manifest order. */
       scripts: Array<{ script: string; lines: number }>;
     }
-  | { type: 'pending-settle'; address: string; outcome: 'resumed' | 'resubmitted' | 'dropped' }
+  | { type: 'pending-settle'; address: string; outcome: 'resumed' | 'dropped' | 'unsettled' }
   | { type: 'voice-start'; address: string; action: VoiceAction; provider: string }
   | { type: 'voice-end'; address: string; action: VoiceAction; provider: string; error?: string }
   | { type: 'voice-preview-skipped'; address: string; reason: string }

@@ -431,6 +431,32 @@ describe('applyPlan', () => {
       expect(sha256(await readFile(path.join(dir, crashed.file)))).toBe(crashed.sha256);
     });
 
+    it('keeps pending work it cannot settle now, sends nothing new for it, and renders the rest', async () => {
+      const dir = await createProject();
+      await apply(dir, createFakeProvider());
+      const lockfile = await readLockfile(dir);
+      const crashed = lockfile.renders['intro/0002']!;
+      delete lockfile.renders['intro/0002'];
+      delete lockfile.renders['intro/0003'];
+      lockfile.pending.push({ kind: 'line', address: 'intro/0002', key: crashed.key, provider: 'fake', startedAt: '2026-11-21T10:00:00.000Z', task: { taskId: 'task-42' } });
+      await writeFile(path.join(dir, 'voices.lock'), serializeLockfile(lockfile));
+      await rm(path.join(dir, '.voxform'), { recursive: true });
+
+      const fake = createFakeProvider({
+        async resumeSynthesis() {
+          throw new Error('the vendor is unreachable');
+        },
+      });
+      const { summary, events } = await apply(dir, fake);
+      // intro/0003 is rendered; intro/0002 is not submitted again while its task may still bill.
+      expect(fake.calls.synthesize.map((request) => addressOfText(request.text))).toEqual(['intro/0003']);
+      expect(events).toContainEqual({ type: 'pending-settle', address: 'intro/0002', outcome: 'unsettled' });
+      expect(summary.failures).toEqual([{ address: 'intro/0002', provider: 'fake', message: expect.stringContaining('the vendor is unreachable') }]);
+      const after = await readLockfile(dir);
+      expect(after.pending).toEqual([expect.objectContaining({ address: 'intro/0002', task: { taskId: 'task-42' } })]);
+      expect(after.renders['intro/0003']).toBeDefined();
+    });
+
     /** A project whose last apply crashed while cloning `villain`, after its write-ahead entry. */
     async function crashedWhileCloning(task?: { taskId: string }) {
       const dir = await createProject();

@@ -278,44 +278,54 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
 
     // 1. Settle what an interrupted apply left pending, before anything could be paid for twice.
     const settledVoices = new Set<string>();
+    // Work that could not be settled now (the vendor did not answer): its pending entry stays, and
+    // nothing is submitted for it in this run — submitting could pay twice.
+    const unsettled = new Map<string, string>();
     for (const entry of [...store.state.pending]) {
       const provider = providerOf(entry.provider);
-      if (entry.kind === 'voice') {
-        const name = entry.address.slice('voice.'.length);
-        const voiceIdentity = identity.voices[name];
-        // A client-chosen voice id can be looked up even when the crash came before a task was recorded.
-        const task = entry.task ?? (provider.capabilities.clientChosenVoiceIds ? {} : undefined);
-        if (voiceIdentity?.fingerprint === entry.key && provider.doResumeVoice && task) {
-          const record = await provider.doResumeVoice(voiceRequest(name, entry.key, recordedVoiceId(entry, name)), task, contextFor(entry));
-          if (record) {
-            await recordVoice(name, entry.key, record);
-            settledVoices.add(name);
-            emit({ type: 'pending-settle', address: entry.address, outcome: 'resumed' });
-            continue;
+      try {
+        if (entry.kind === 'voice') {
+          const name = entry.address.slice('voice.'.length);
+          const voiceIdentity = identity.voices[name];
+          // A client-chosen voice id can be looked up even when the crash came before a task was recorded.
+          const task = entry.task ?? (provider.capabilities.clientChosenVoiceIds ? {} : undefined);
+          if (voiceIdentity?.fingerprint === entry.key && provider.doResumeVoice && task) {
+            const record = await provider.doResumeVoice(voiceRequest(name, entry.key, recordedVoiceId(entry, name)), task, contextFor(entry));
+            if (record) {
+              await recordVoice(name, entry.key, record);
+              settledVoices.add(name);
+              emit({ type: 'pending-settle', address: entry.address, outcome: 'resumed' });
+              continue;
+            }
+          }
+        } else {
+          const line = linesByAddress.get(entry.address);
+          const cached = await readCacheKeys(paths.cacheDir);
+          if (!cached.has(entry.key) && line && identity.lines[line.address]?.key === entry.key && provider.doResumeSynthesis && entry.task) {
+            const voice = voiceStateFromLock(line.voice);
+            const result = voice ? await provider.doResumeSynthesis(synthesizeRequest(line, voice), entry.task, contextFor(entry, line.script)) : undefined;
+            if (result) {
+              const stored = await storeAudio({
+                source: result.audio,
+                format: line.format,
+                outputFile: path.resolve(paths.dir, line.file),
+                cacheFile: cacheFileOf(entry.key, line.format),
+                signal: abort.signal,
+              });
+              recordRender(line, identity.lines[line.address]!, stored);
+              emit({ type: 'pending-settle', address: entry.address, outcome: 'resumed' });
+              continue;
+            }
           }
         }
-      } else {
-        const line = linesByAddress.get(entry.address);
-        const cached = await readCacheKeys(paths.cacheDir);
-        if (!cached.has(entry.key) && line && identity.lines[line.address]?.key === entry.key && provider.doResumeSynthesis && entry.task) {
-          const voice = voiceStateFromLock(line.voice);
-          const result = voice ? await provider.doResumeSynthesis(synthesizeRequest(line, voice), entry.task, contextFor(entry, line.script)) : undefined;
-          if (result) {
-            const stored = await storeAudio({
-              source: result.audio,
-              format: line.format,
-              outputFile: path.resolve(paths.dir, line.file),
-              cacheFile: cacheFileOf(entry.key, line.format),
-              signal: abort.signal,
-            });
-            recordRender(line, identity.lines[line.address]!, stored);
-            emit({ type: 'pending-settle', address: entry.address, outcome: 'resumed' });
-            continue;
-          }
-        }
+        store.update((lockfile) => clearPending(lockfile, entry.address));
+        emit({ type: 'pending-settle', address: entry.address, outcome: 'dropped' });
+      } catch (error) {
+        const message = `unfinished work from an earlier apply could not be settled (${errorMessage(error)}); it stays recorded and nothing new is sent for it: run apply again`;
+        unsettled.set(entry.address, message);
+        summary.failures.push({ address: entry.address, provider: entry.provider, message });
+        emit({ type: 'pending-settle', address: entry.address, outcome: 'unsettled' });
       }
-      store.update((lockfile) => clearPending(lockfile, entry.address));
-      emit({ type: 'pending-settle', address: entry.address, outcome: 'dropped' });
     }
     await store.flush();
 
@@ -367,6 +377,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         change.voice,
         queueOf(change.provider).add(async () => {
           if (settledVoices.has(change.voice)) return voiceStateFromLock(change.voice)!;
+          if (unsettled.has(change.address)) {
+            summary.voices.failed++;
+            throw new SkippedError(`voice ${change.voice} has unsettled work from an earlier apply`);
+          }
           if (stop.signal.aborted) throw new SkippedError('interrupted');
           emit({ type: 'voice-start', address: change.address, action: change.action, provider: change.provider });
           try {
@@ -415,6 +429,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         });
         return;
       }
+      const unsettledReason = unsettled.get(change.address);
+      if (unsettledReason) throw new SkippedError(unsettledReason);
       const line = linesByAddress.get(change.address)!;
       const lineIdentity = identity.lines[change.address]!;
       const outputFile = path.resolve(paths.dir, line.file);
