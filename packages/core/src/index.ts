@@ -85,3 +85,10 @@ export {
 // Vendor adapters
 export { createMinimaxProvider, type MinimaxProviderOptions, type MinimaxVoiceOptions, type MinimaxLineOptions, type MinimaxSettings } from './providers/minimax/index.js';
 export { createViduProvider, type ViduProviderOptions, type ViduVoiceOptions, type ViduLineOptions } from './providers/vidu/index.js';
+export { createSoundCloneProvider, type SoundCloneProviderOptions, type SoundCloneVoiceOptions, type SoundCloneLineOptions } from './providers/soundclone/index.js';
+export {
+  createAiVoiceCloneFreeProvider,
+  type AiVoiceCloneFreeProviderOptions,
+  type AiVoiceCloneFreeVoiceOptions,
+  type AiVoiceCloneFreeLineOptions,
+} from './providers/aivoiceclonefree/index.js';

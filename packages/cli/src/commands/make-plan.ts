@@ -48,7 +48,7 @@ async function checkRemoteVoices(context: CommandContext, project: LoadedProject
       ...(options ? { options } : {}),
     });
     result[name] = await provider.doCheckVoice!(
-      { remoteId: voice.remoteId, ...(voice.data ? { data: voice.data } : {}) },
+      { remoteId: voice.remoteId, ...(voice.expiresAt ? { expiresAt: voice.expiresAt } : {}), ...(voice.data ? { data: voice.data } : {}) },
       { signal: new AbortController().signal, recordTask: async () => {}, reportStatus: () => {} },
     );
   }

@@ -313,6 +313,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
                 signal: abort.signal,
               });
               recordRender(line, identity.lines[line.address]!, stored);
+              touchVoice(line.voice, result.voice);
               emit({ type: 'pending-settle', address: entry.address, outcome: 'resumed' });
               continue;
             }
