@@ -1,4 +1,11 @@
-import { createAiVoiceCloneFreeProvider, createMinimaxProvider, createSoundCloneProvider, createViduProvider, ProviderRegistry } from '@voxform/core';
+import {
+  createAiVoiceCloneFreeProvider,
+  createKlingProvider,
+  createMinimaxProvider,
+  createSoundCloneProvider,
+  createViduProvider,
+  ProviderRegistry,
+} from '@voxform/core';
 import { createLocalProvider } from '@voxform/provider-local';
 
 /** Every provider this CLI can speak to, by manifest id. */
@@ -8,5 +15,6 @@ export function createProviderRegistry(): ProviderRegistry {
     .register('minimax', (settings) => createMinimaxProvider(settings))
     .register('vidu', (settings) => createViduProvider(settings))
     .register('soundclone', (settings) => createSoundCloneProvider(settings))
-    .register('aivoiceclonefree', (settings) => createAiVoiceCloneFreeProvider(settings));
+    .register('aivoiceclonefree', (settings) => createAiVoiceCloneFreeProvider(settings))
+    .register('kling', (settings) => createKlingProvider(settings));
 }

@@ -92,3 +92,4 @@ export {
   type AiVoiceCloneFreeVoiceOptions,
   type AiVoiceCloneFreeLineOptions,
 } from './providers/aivoiceclonefree/index.js';
+export { createKlingProvider, type KlingProviderOptions, type KlingVoiceOptions, type KlingSettings } from './providers/kling/index.js';

@@ -71,6 +71,26 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('createHttpClient', () => {
+  it('redacts a token the headers function signs for each attempt', async () => {
+    handle('get', '/voices/1', (_call, request) => HttpResponse.json({ error: `bad token ${request.headers.get('authorization')}` }, { status: 401 }));
+    const tokens: string[] = [];
+    let issued = 0;
+    const { client } = testClient({
+      headers: () => {
+        const token = `jwt-${++issued}-${'x'.repeat(20)}`;
+        tokens.push(token);
+        return { authorization: `Bearer ${token}` };
+      },
+      secrets: () => [apiKey, ...tokens],
+    });
+
+    const error = (await rejection(client.request({ path: '/voices/1', validate: isVoice }))) as ApiCallError;
+
+    expect(tokens).toHaveLength(1);
+    expect(JSON.stringify(error)).not.toContain(tokens[0]);
+    expect(error.message).not.toContain(tokens[0]);
+  });
+
   it('retries 503, 503 and succeeds on the third call', async () => {
     handle('get', '/voices/1', (call) => (call < 3 ? new HttpResponse('busy', { status: 503 }) : HttpResponse.json({ voice_id: 'v1' })));
     const { client, delays, events } = testClient();

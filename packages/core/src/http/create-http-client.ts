@@ -207,11 +207,12 @@ export function createHttpClient(settings: HttpClientSettings): HttpClient {
   async function attempt(request: AnyRequest, attemptNumber: number): Promise<HttpResult<unknown>> {
     const method = request.method ?? (request.json !== undefined || request.form !== undefined ? 'POST' : 'GET');
     const url = buildUrl(settings.baseUrl, request.path, request.query);
+    // Headers first: a function may sign a fresh token for this attempt, which the secrets must then include.
+    const headers = new Headers(typeof settings.headers === 'function' ? await settings.headers() : settings.headers);
     const shownUrl = redactUrl(url, secrets());
     const responseType = request.responseType ?? 'json';
     const context: FailureContext = { provider, method, url, secrets: secrets(), request, apiKeyEnv: settings.apiKeyEnv };
 
-    const headers = new Headers(typeof settings.headers === 'function' ? await settings.headers() : settings.headers);
     for (const [name, value] of Object.entries(request.headers ?? {})) headers.set(name, value);
     let body: string | FormData | undefined;
     if (request.json !== undefined) {
