@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { root, startEmulatorProcess, startVoxform, voxform, type EmulatorProcess } from './support/voxform-process.js';
 
-// examples/multi-vendor (MiniMax + Vidu) against `voxform emulator` over real HTTP.
+// examples/multi-vendor (all five vendors) against `voxform emulator` over real HTTP.
 interface CallEntry {
   vendor: string;
   path: string;
@@ -23,7 +23,13 @@ const directories: string[] = [];
 
 beforeAll(async () => {
   emulator = await startEmulatorProcess();
-  env = { MINIMAX_API_KEY: emulator.keys.minimax, VIDU_API_KEY: emulator.keys.vidu };
+  env = {
+    MINIMAX_API_KEY: emulator.keys.minimax,
+    VIDU_API_KEY: emulator.keys.vidu,
+    SOUNDCLONE_API_KEY: emulator.keys.soundclone,
+    AIVOICECLONEFREE_API_KEY: emulator.keys.aivoiceclonefree,
+    KLING_API_KEY: emulator.keys.kling.apiKey,
+  };
 }, 60_000);
 afterAll(async () => {
   emulator?.stop();
@@ -39,6 +45,25 @@ async function control(method: string, route: string, body?: unknown) {
 }
 const calls = async (): Promise<CallEntry[]> => (await control('GET', '/__emulator/calls')).calls;
 const billable = async () => (await calls()).filter((entry) => entry.billable).map((entry) => `${entry.vendor} ${entry.billable!.kind} ${entry.billable!.key.split('\n')[0]}`);
+/** Billable work per vendor and kind: `{ 'minimax clone': 1, … }`. */
+const billableCounts = async () => {
+  const counts: Record<string, number> = {};
+  for (const entry of await billable()) {
+    const [vendor, kind] = entry.split(' ');
+    counts[`${vendor} ${kind}`] = (counts[`${vendor} ${kind}`] ?? 0) + 1;
+  }
+  return counts;
+};
+const expectedBillable = {
+  'minimax clone': 1,
+  'vidu clone': 1,
+  'soundclone clone': 1,
+  'kling clone': 1,
+  'minimax synthesis': 2,
+  'vidu synthesis': 2,
+  'soundclone synthesis': 1,
+  'aivoiceclonefree synthesis': 1,
+};
 
 /** A copy of the example pointed at this test's emulator port. */
 async function project(): Promise<string> {
@@ -52,34 +77,40 @@ async function project(): Promise<string> {
 const readLock = async (dir: string) => parse(await readFile(path.join(dir, 'voices.lock'), 'utf8')) as LockShape;
 
 describe('examples/multi-vendor against voxform emulator', () => {
-  it('validates and plans offline: 2 voices to create, 4 lines to render', async () => {
+  it('validates and plans offline: 5 voices to create, 6 lines to render', async () => {
     const dir = await project();
     expect((await voxform(dir, ['validate'])).code).toBe(0);
     const plan = await voxform(dir, ['plan', '--detailed-exitcode']);
     expect(plan.code).toBe(2);
-    expect(plan.stdout).toContain('Plan: 2 voices to create, 4 lines to render');
+    expect(plan.stdout).toContain('Plan: 5 voices to create, 6 lines to render');
   });
 
-  it('applies completely, then a second apply makes zero vendor calls', async () => {
+  it('refuses at validate a line on a Kling voice, saying why', async () => {
+    const dir = await project();
+    const manifest = await readFile(path.join(dir, 'voices.yaml'), 'utf8');
+    await writeFile(path.join(dir, 'voices.yaml'), manifest.replace('      - caller: Hello?', '      - mascot: I would like to speak.\n      - caller: Hello?'));
+    const run = await voxform(dir, ['validate']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/voices\.yaml:\d+:\d+: scripts\.episode-01\.lines\[5\]\.mascot: voice 'mascot' uses Kling, which cannot speak text with a cloned voice/);
+  });
+
+  it('applies completely across the five vendors, then a second apply makes zero vendor calls', async () => {
     const dir = await project();
     const first = await voxform(dir, ['apply', '--yes'], { env });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const lock = await readLock(dir);
-    expect(Object.keys(lock.voices).sort()).toEqual(['guest', 'host']);
-    expect(Object.keys(lock.renders)).toHaveLength(4);
+    expect(Object.keys(lock.voices).sort()).toEqual(['announcer', 'caller', 'guest', 'host', 'mascot']);
+    expect(Object.keys(lock.renders)).toHaveLength(6);
     expect(lock.pending).toEqual([]);
     for (const render of Object.values(lock.renders)) {
       const bytes = await readFile(path.join(dir, render.file));
       expect(bytes[0]).toBe(0xff); // an MP3 frame
     }
-    expect((await billable()).sort()).toEqual(
-      [
-        `minimax clone ${lock.voices.host!.remoteId}`,
-        `vidu clone ${lock.voices.guest!.remoteId}`,
-        ...[lock.voices.host!.remoteId, lock.voices.host!.remoteId, lock.voices.guest!.remoteId, lock.voices.guest!.remoteId].map((id) => `${id === lock.voices.host!.remoteId ? 'minimax' : 'vidu'} synthesis ${id}`),
-      ].sort(),
-    );
+    // Kling's voice cannot speak, but its trial audio is kept beside the outputs.
+    expect((await readFile(path.join(dir, 'out/voices/mascot.mp3')))[0]).toBe(0xff);
+    expect(await billableCounts()).toEqual(expectedBillable);
+    expect((await control('GET', '/__emulator/calls')).duplicates).toEqual([]);
 
     const before = (await calls()).length;
     const second = await voxform(dir, ['apply', '--yes'], { env });
@@ -139,11 +170,41 @@ describe('examples/multi-vendor against voxform emulator', () => {
     const lock = await readLock(dir);
     expect(lock.voices.host!.remoteId).toBe(recordedVoiceId);
     expect(lock.pending).toEqual([]);
-    expect(Object.keys(lock.renders)).toHaveLength(4);
+    expect(Object.keys(lock.renders)).toHaveLength(6);
     const clones = (await billable()).filter((entry) => entry.startsWith('minimax clone'));
     expect(clones).toEqual([`minimax clone ${recordedVoiceId}`]);
     expect((await control('GET', '/__emulator/calls')).duplicates).toEqual([]);
   }, 60_000);
+
+  it('resumes an apply killed while vendor tasks are in flight by polling them, submitting nothing twice', async () => {
+    const dir = await project();
+    for (const vendor of ['soundclone', 'aivoiceclonefree', 'kling']) await control('PUT', `/__emulator/faults/${vendor}`, { stuckTasks: true });
+    const child = startVoxform(['-C', dir, 'apply', '--yes'], { env });
+    const inFlight = ['voice.announcer', 'voice.mascot', 'episode-01/0006'];
+    let recorded: string[] = [];
+    for (let attempt = 0; attempt < 300 && recorded.length < inFlight.length; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const text = await readFile(path.join(dir, 'voices.lock'), 'utf8').catch(() => '');
+      const pending = text ? (parse(text) as { pending: Array<{ address: string; task?: { taskId?: string } }> }).pending : [];
+      recorded = inFlight.filter((address) => pending.some((entry) => entry.address === address && entry.task?.taskId));
+    }
+    expect(recorded).toEqual(inFlight);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const submittedBeforeKill = await billableCounts();
+
+    await control('DELETE', '/__emulator/faults');
+    const resumed = await voxform(dir, ['apply', '--yes'], { env });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(/Settled unfinished work from an earlier apply: voice\.announcer resumed/);
+    const lock = await readLock(dir);
+    expect(lock.pending).toEqual([]);
+    expect(Object.keys(lock.renders)).toHaveLength(6);
+    // The tasks recorded before the kill were polled, not submitted again.
+    for (const key of ['soundclone clone', 'kling clone', 'aivoiceclonefree synthesis']) expect(submittedBeforeKill[key]).toBe(1);
+    expect(await billableCounts()).toEqual(expectedBillable);
+    expect((await control('GET', '/__emulator/calls')).duplicates).toEqual([]);
+  }, 90_000);
 
   it('rides out a 429 storm: slower, nothing lost, nothing failed', async () => {
     const dir = await project();
@@ -153,7 +214,7 @@ describe('examples/multi-vendor against voxform emulator', () => {
     expect(run.stderr).not.toContain('failed');
     expect(run.code).toBe(0);
     const lock = await readLock(dir);
-    expect(Object.keys(lock.renders)).toHaveLength(4);
+    expect(Object.keys(lock.renders)).toHaveLength(6);
     const limited = (await calls()).filter((entry) => (entry as { fault?: string }).fault === 'rate-limit');
     expect(limited).toHaveLength(12);
     expect((await control('GET', '/__emulator/calls')).duplicates).toEqual([]);
