@@ -21,3 +21,4 @@ export { redact, redactUrl, redactBody, REDACTED } from './redact.js';
 export { parseRetryAfter } from './parse-retry-after.js';
 export { sleep, type Sleep } from './sleep.js';
 export type { HttpEvent, ProviderLimitChangeEvent } from './http-events.js';
+export { retryWhileBusy, type RetryWhileBusySettings } from './retry-while-busy.js';

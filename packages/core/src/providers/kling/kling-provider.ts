@@ -12,6 +12,7 @@ import {
   type PollTaskOptions,
   type RetrySettings,
   type TaskCheck,
+  retryWhileBusy,
 } from '../../http/index.js';
 import type {
   CreateVoiceRequest,
@@ -161,22 +162,9 @@ export function createKlingProvider(settings: ProviderSettings = {}, options: Kl
     }
   }
 
-  /**
-   * Sends a create until a task slot of the resource pack is free. 1303 means Kling accepted nothing, so
-   * sending again can never pay twice; the HTTP client already retries it a few times, this keeps going
-   * for as long as other tasks of the account may take.
-   */
-  async function untilSlotFree<T>(create: () => Promise<T>, signal: AbortSignal): Promise<T> {
-    const started = now();
-    for (;;) {
-      try {
-        return await create();
-      } catch (error) {
-        if (!isConcurrencyLimit(error) || now() - started >= concurrencyTimeoutMs) throw error;
-        await sleep(error.retryAfterMs ?? concurrencyRetryDelayMs, signal);
-      }
-    }
-  }
+  /** 1303: the resource pack's task slots are taken; a create waits for one (see retryWhileBusy). */
+  const untilSlotFree = <T>(create: () => Promise<T>, signal: AbortSignal) =>
+    retryWhileBusy(create, { isBusy: isConcurrencyLimit, retryDelayMs: concurrencyRetryDelayMs, timeoutMs: concurrencyTimeoutMs, signal, sleep, now });
 
   async function submitCreate(body: JsonObject, signal: AbortSignal): Promise<KlingTask> {
     const { value } = await untilSlotFree(

@@ -4,6 +4,7 @@ import { UsageError } from '../../errors/usage-error.js';
 import { createHttpClient, type ParseError, type RetrySettings } from '../../http/create-http-client.js';
 import { pollTask, type PollTaskOptions, type TaskCheck } from '../../http/poll-task.js';
 import { sleep as defaultSleep } from '../../http/sleep.js';
+import { retryWhileBusy } from '../../http/retry-while-busy.js';
 import type {
   CreateVoiceRequest,
   JsonSchema,
@@ -138,22 +139,9 @@ export function createViduProvider(settings: ProviderSettings, options: ViduProv
     if (!apiKey) throw missingApiKeyError();
   }
 
-  /**
-   * Sends a create call until one of the organisation's task slots is free. 429 `QuotaExceeded` means
-   * Vidu refused the task without accepting it, so sending it again can never pay twice; the HTTP
-   * client already retries it a few times, this keeps going for as long as a long queue may take.
-   */
-  async function untilSlotFree<T>(send: () => Promise<T>, signal: AbortSignal): Promise<T> {
-    const started = now();
-    for (;;) {
-      try {
-        return await send();
-      } catch (error) {
-        if (!isQuotaExceeded(error) || now() - started >= quotaTimeoutMs) throw error;
-        await sleep(error.retryAfterMs ?? quotaRetryDelayMs, signal);
-      }
-    }
-  }
+  /** Vidu's org has 5 task slots; a create refused with QuotaExceeded waits for one (see retryWhileBusy). */
+  const untilSlotFree = <T>(send: () => Promise<T>, signal: AbortSignal) =>
+    retryWhileBusy(send, { isBusy: isQuotaExceeded, retryDelayMs: quotaRetryDelayMs, timeoutMs: quotaTimeoutMs, signal, sleep, now });
 
   async function submitClone(body: JsonObject, signal: AbortSignal): Promise<ViduTaskAnswer> {
     const { value } = await untilSlotFree(
