@@ -79,6 +79,7 @@ export function createLocalProvider(_settings: ProviderSettings = {}): ProviderV
         maxBytes: 50_000_000,
       },
       outputFormats: ['wav'],
+      free: true,
       // One espeak-ng run keeps one core busy.
       defaultConcurrency: 2,
     },

@@ -504,14 +504,40 @@ describe('applyPlan', () => {
       expect(events).toContainEqual({ type: 'pending-settle', address: 'voice.villain', outcome: 'dropped' });
     });
 
-    it('drops an interrupted create with nothing to look up (no task, vendor-chosen ids) and clones again', async () => {
+    it('never clones again on its own an interrupted create it cannot look up, until --replace says so', async () => {
       const { dir } = await crashedWhileCloning();
       const fake = createFakeProvider({ capabilities: { clientChosenVoiceIds: false } });
-      await apply(dir, fake);
-      expect(fake.calls.resumeVoice).toEqual([]);
-      expect(fake.calls.createVoice.map((request) => request.name).sort()).toEqual(['narrator', 'villain']);
+      const { summary } = await apply(dir, fake);
+      expect(fake.calls.createVoice.map((request) => request.name)).toEqual(['narrator']);
+      expect(summary.failures).toEqual([
+        { address: 'voice.villain', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace voice\.villain/) },
+      ]);
+      // Lines of that voice wait; the pending entry stays for the user to decide.
+      expect(fake.calls.synthesize.map((request) => request.voice.name)).not.toContain('villain');
+      expect((await readLockfile(dir)).pending.map((entry) => entry.address)).toEqual(['voice.villain']);
+
+      const replaced = await apply(dir, fake, { planOptions: { replace: ['voice.villain'] } });
+      expect(replaced.summary.failures).toEqual([]);
+      expect(fake.calls.createVoice.map((request) => request.name)).toEqual(['narrator', 'villain']);
       expect((await readLockfile(dir)).pending).toEqual([]);
     });
+
+    it('does an interrupted line of a free provider again without asking', async () => {
+      const dir = await createProject();
+      await apply(dir, createFakeProvider({ capabilities: { free: true } }));
+      const lockfile = await readLockfile(dir);
+      const crashed = lockfile.renders['intro/0002']!;
+      delete lockfile.renders['intro/0002'];
+      lockfile.pending.push({ kind: 'line', address: 'intro/0002', key: crashed.key, provider: 'fake', startedAt: '2026-11-21T10:00:00.000Z' });
+      await writeFile(path.join(dir, 'voices.lock'), serializeLockfile(lockfile));
+      await rm(path.join(dir, '.voxform'), { recursive: true });
+
+      const fake = createFakeProvider({ capabilities: { free: true } });
+      const { summary } = await apply(dir, fake);
+      expect(summary.failures).toEqual([]);
+      expect(fake.calls.synthesize.map((request) => addressOfText(request.text))).toEqual(['intro/0002']);
+    });
+
   });
 
   describe('state lock', () => {

@@ -52,6 +52,8 @@ interface VoiceState {
 }
 
 class SkippedError extends Error {}
+/** Pending work with nothing to look it up by: the vendor may or may not have accepted (and billed) it. */
+class UnknownOutcomeError extends Error {}
 
 /**
  * Carries out a plan: voices first (each before the lines that need it), everything else at once
@@ -283,6 +285,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     const unsettled = new Map<string, string>();
     for (const entry of [...store.state.pending]) {
       const provider = providerOf(entry.provider);
+      // Whether the vendor was asked about this work: if it says it has none, sending it is safe.
+      let lookedUp = false;
       try {
         if (entry.kind === 'voice') {
           const name = entry.address.slice('voice.'.length);
@@ -290,6 +294,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
           // A client-chosen voice id can be looked up even when the crash came before a task was recorded.
           const task = entry.task ?? (provider.capabilities.clientChosenVoiceIds ? {} : undefined);
           if (voiceIdentity?.fingerprint === entry.key && provider.doResumeVoice && task) {
+            lookedUp = true;
             const record = await provider.doResumeVoice(voiceRequest(name, entry.key, recordedVoiceId(entry, name)), task, contextFor(entry));
             if (record) {
               await recordVoice(name, entry.key, record);
@@ -303,6 +308,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
           const cached = await readCacheKeys(paths.cacheDir);
           if (!cached.has(entry.key) && line && identity.lines[line.address]?.key === entry.key && provider.doResumeSynthesis && entry.task) {
             const voice = voiceStateFromLock(line.voice);
+            lookedUp = voice !== undefined;
             const result = voice ? await provider.doResumeSynthesis(synthesizeRequest(line, voice), entry.task, contextFor(entry, line.script)) : undefined;
             if (result) {
               const stored = await storeAudio({
@@ -319,10 +325,25 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
             }
           }
         }
+        // Nothing to look up. If this very work is still wanted from a vendor that bills, it may already
+        // have been paid for: only the user may decide to pay again (--replace).
+        const stillWanted = entry.kind === 'line' ? identity.lines[entry.address]?.key === entry.key : identity.voices[entry.address.slice('voice.'.length)]?.fingerprint === entry.key;
+        const forced = plan.changes.some((change) => change.address === entry.address && change.forced);
+        // A voice kept by no vendor (AI Voice Clone Free) costs nothing to "create" again.
+        const costs = !provider.capabilities.free && (entry.kind === 'line' || provider.capabilities.persistentVoices);
+        if (stillWanted && costs && !forced && !lookedUp) {
+          throw new UnknownOutcomeError(
+            `an earlier apply was interrupted while ${provider.displayName} was working on ${entry.address} (started ${entry.startedAt}), before the vendor gave anything to look it up by; ` +
+              `it may already have been billed, so voxform will not send it again on its own. Check your ${provider.displayName} account, then run \`voxform apply --replace ${entry.address}\` to render it anyway`,
+          );
+        }
         store.update((lockfile) => clearPending(lockfile, entry.address));
         emit({ type: 'pending-settle', address: entry.address, outcome: 'dropped' });
       } catch (error) {
-        const message = `unfinished work from an earlier apply could not be settled (${errorMessage(error)}); it stays recorded and nothing new is sent for it: run apply again`;
+        const message =
+          error instanceof UnknownOutcomeError
+            ? error.message
+            : `unfinished work from an earlier apply could not be settled (${errorMessage(error)}); it stays recorded and nothing new is sent for it: run apply again`;
         unsettled.set(entry.address, message);
         summary.failures.push({ address: entry.address, provider: entry.provider, message });
         emit({ type: 'pending-settle', address: entry.address, outcome: 'unsettled' });

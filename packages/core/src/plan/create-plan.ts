@@ -114,7 +114,10 @@ export function createPlan(input: CreatePlanInput): Plan {
       [action, reason] = ['replace', `voice ${locked.remoteId ?? voice.name} no longer exists at ${voice.provider}`];
     }
     if (action) {
-      voiceChanges.set(voice.name, { kind: 'voice', address, action, reason, provider: voice.provider, characters: 0, voice: voice.name, fingerprint });
+      voiceChanges.set(voice.name, {
+        kind: 'voice', address, action, reason, provider: voice.provider, characters: 0, voice: voice.name, fingerprint,
+        ...(isForced(address) ? { forced: true as const } : {}),
+      });
     }
   }
 
@@ -153,7 +156,7 @@ export function createPlan(input: CreatePlanInput): Plan {
       });
 
     if (isForced(line.address)) {
-      change('rerender', 'replacement requested');
+      change('rerender', 'replacement requested', { forced: true });
       continue;
     }
     if (locked && locked.key === lineIdentity.key) {

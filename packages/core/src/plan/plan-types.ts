@@ -13,6 +13,8 @@ export interface PlannedVoiceChange {
   voice: string;
   /** The fingerprint the voice will have; absent for `delete`. */
   fingerprint?: string;
+  /** Set by `--replace`: see {@link PlannedLineChange.forced}. */
+  forced?: true;
 }
 
 export interface PlannedLineChange {
@@ -33,6 +35,11 @@ export interface PlannedLineChange {
   from?: string;
   /** For `move`: the lockfile address the entry is taken over from, when it differs. */
   fromAddress?: string;
+  /**
+   * Set by `--replace`: the user asks for this line to be rendered again, even when an interrupted
+   * apply may already have paid for it (a pending entry with no task to look up).
+   */
+  forced?: true;
 }
 
 export type PlannedChange = PlannedVoiceChange | PlannedLineChange;

@@ -69,6 +69,12 @@ export interface ProviderCapabilities {
   unusedVoiceLifetimeMs?: number;
   /** Formats the provider can return. The first one is the default when the manifest names none. */
   outputFormats: [AudioFormat, ...AudioFormat[]];
+  /**
+   * Rendering costs nothing (the offline `local` provider). Interrupted work of a free provider is
+   * simply done again; of any other it is never resubmitted without the user's say (`--replace`),
+   * because the vendor may already have billed it.
+   */
+  free?: boolean;
   /** Concurrent requests when the manifest sets no `concurrency` (the vendor's documented limit). */
   defaultConcurrency: number;
   /** Requests per minute when the manifest sets no `requestsPerMinute`; absent = unlimited. */
