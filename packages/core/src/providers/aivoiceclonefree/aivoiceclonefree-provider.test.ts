@@ -1,9 +1,9 @@
-import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HttpResponse } from 'msw';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ApiCallError } from '../../errors/api-call-error.js';
 import { TaskError } from '../../errors/task-error.js';
 import { UsageError } from '../../errors/usage-error.js';
+import { json, useVendorServer, type Answer } from '../__fixtures__/vendor-server.js';
 import type { HttpEvent } from '../../http/index.js';
 import type { CreateVoiceRequest, ProviderCallContext, ProviderSettings, SampleInput, SynthesizeRequest, TaskRecord } from '../provider-v1.js';
 import createTaskAnswer from './__fixtures__/create-task.json' with { type: 'json' };
@@ -28,83 +28,17 @@ const createUrl = `${baseUrl}/api/instant/create-task`;
 const statusUrl = `${baseUrl}/api/instant/task-status`;
 const resultUrl = `${baseUrl}/api/instant/task-result`;
 
-interface FilePart {
-  field: string;
-  filename: string;
-  type: string;
-  bytes: number[];
-}
-
-interface RecordedCall {
-  method: string;
-  url: string;
-  path: string;
-  query: Record<string, string>;
-  contentType: string | null;
-  /** Every header, to show that no key travels in one. */
-  headers: Record<string, string>;
-  json?: unknown;
-  fields?: Record<string, string>;
-  files?: FilePart[];
-}
-
-const server = setupServer();
-const calls: RecordedCall[] = [];
-/** Requests and recordTask calls in the order they happened. */
-const timeline: string[] = [];
+const { calls, timeline, handle } = useVendorServer();
 const retryDelays: number[] = [];
 const pollDelays: number[] = [];
 const events: HttpEvent[] = [];
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => {
-  server.resetHandlers();
-  calls.length = 0;
-  timeline.length = 0;
   retryDelays.length = 0;
   pollDelays.length = 0;
   events.length = 0;
 });
-afterAll(() => server.close());
 
-type Answer = (call: number, request: Request) => Response | Promise<Response>;
-
-/** Answers `method url` with `answers[n]` on the n-th call (the last one repeats), recording every call. */
-function handle(method: 'get' | 'post', url: string, ...answers: Answer[]) {
-  let count = 0;
-  server.use(
-    http[method](url, async ({ request }) => {
-      const parsed = new URL(request.url);
-      const contentType = request.headers.get('content-type');
-      const recorded: RecordedCall = {
-        method: request.method,
-        url: request.url,
-        path: parsed.pathname,
-        query: Object.fromEntries(parsed.searchParams),
-        contentType,
-        headers: Object.fromEntries(request.headers),
-      };
-      if (contentType?.startsWith('application/json')) recorded.json = await request.clone().json();
-      if (contentType?.startsWith('multipart/form-data')) {
-        recorded.fields = {};
-        recorded.files = [];
-        for (const [field, value] of await request.clone().formData()) {
-          if (typeof value === 'string') recorded.fields[field] = value;
-          else recorded.files.push({ field, filename: value.name, type: value.type, bytes: [...new Uint8Array(await value.arrayBuffer())] });
-        }
-      }
-      calls.push(recorded);
-      timeline.push(`${request.method} ${parsed.pathname}`);
-      count++;
-      return answers[Math.min(count, answers.length) - 1]!(count, request);
-    }),
-  );
-}
-
-const json =
-  (body: unknown, status = 200, headers: Record<string, string> = {}): Answer =>
-  () =>
-    HttpResponse.json(body as Record<string, unknown>, { status, headers });
 const audioFile = (): Answer => () => new HttpResponse(mp3.slice(), { headers: { 'content-type': 'audio/mpeg' } });
 
 /** The happy path after create-task: pending, processing, completed, then the result and the audio. */

@@ -1,11 +1,11 @@
 import { decodeProtectedHeader, jwtVerify } from 'jose';
-import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HttpResponse } from 'msw';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ApiCallError } from '../../errors/api-call-error.js';
 import { TaskError } from '../../errors/task-error.js';
 import { UsageError } from '../../errors/usage-error.js';
 import { validateWithSchema } from '../../validation/schema-validator.js';
+import { json, useVendorServer, type Answer } from '../__fixtures__/vendor-server.js';
 import type { CreateVoiceRequest, ProviderCallContext, ProviderSettings, SampleInput, TaskRecord } from '../provider-v1.js';
 import createSubmitted from './__fixtures__/create-voice-submitted.json' with { type: 'json' };
 import deleteAnswer from './__fixtures__/delete-voices.json' with { type: 'json' };
@@ -30,56 +30,15 @@ const klingVoice = querySucceed.data.task_result.voices[0]!;
 const start = Date.UTC(2026, 10, 21, 10, 0, 0);
 const vendorDate = new Date(start).toUTCString();
 
-interface RecordedCall {
-  method: string;
-  path: string;
-  authorization: string | null;
-  body: unknown;
-}
-
-const server = setupServer();
-const calls: RecordedCall[] = [];
-/** Requests and recordTask calls in the order they happened. */
-const timeline: string[] = [];
+const { calls, timeline, handle } = useVendorServer(({ method, path, search, authorization, body }) => ({ method, path: path + search, authorization, body }));
 const retryDelays: number[] = [];
 let clock = start;
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => {
-  server.resetHandlers();
-  calls.length = 0;
-  timeline.length = 0;
   retryDelays.length = 0;
   clock = start;
 });
-afterAll(() => server.close());
 
-type Answer = (call: number, request: Request) => Response | Promise<Response>;
-
-/** Answers `method url` with `answers[n]` on the n-th call (the last one repeats), recording every call. */
-function handle(method: 'get' | 'post', url: string, ...answers: Answer[]) {
-  let count = 0;
-  server.use(
-    http[method](url, async ({ request }) => {
-      const text = await request.clone().text();
-      const parsed = new URL(request.url);
-      calls.push({
-        method: request.method,
-        path: parsed.pathname + parsed.search,
-        authorization: request.headers.get('authorization'),
-        body: text === '' ? undefined : JSON.parse(text),
-      });
-      timeline.push(`${request.method} ${parsed.pathname}`);
-      count++;
-      return answers[Math.min(count, answers.length) - 1]!(count, request);
-    }),
-  );
-}
-
-const json =
-  (body: unknown, status = 200, headers: Record<string, string> = {}): Answer =>
-  () =>
-    HttpResponse.json(body as Record<string, unknown>, { status, headers });
 const klingError = (name: keyof typeof errors, headers: Record<string, string> = {}): Answer => json(errors[name].body, errors[name].status, headers);
 /** A query answer for another task id or status than the fixture's. */
 const task = (fixture: { data: object }, data: Record<string, unknown>): Answer => json({ ...fixture, data: { ...fixture.data, ...data } });

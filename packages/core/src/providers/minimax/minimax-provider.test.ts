@@ -1,9 +1,9 @@
-import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
 import { ApiCallError } from '../../errors/api-call-error.js';
 import { TaskError } from '../../errors/task-error.js';
 import { UsageError } from '../../errors/usage-error.js';
+import { useVendorServer } from '../__fixtures__/vendor-server.js';
 import type { CreateVoiceRequest, ProviderCallContext, ProviderSettings, SampleInput, SynthesizeRequest, TaskRecord } from '../provider-v1.js';
 import deleteVoiceAnswer from './__fixtures__/delete-voice.json' with { type: 'json' };
 import retrieveAnswer from './__fixtures__/files-retrieve.json' with { type: 'json' };
@@ -29,46 +29,8 @@ const audioUrl = urlAnswer.data.audio;
 const downloadUrl = retrieveAnswer.file.download_url;
 const success = { status_code: 0, status_msg: 'success' };
 
-interface RecordedCall {
-  method: string;
-  url: URL;
-  path: string;
-  authorization: string | null;
-  json?: unknown;
-  form?: FormData;
-}
-
-const server = setupServer();
-const calls: RecordedCall[] = [];
 /** Vendor calls and adapter callbacks in the order they happened. */
-const timeline: string[] = [];
-
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  calls.length = 0;
-  timeline.length = 0;
-});
-afterAll(() => server.close());
-
-type Answer = (call: number, request: Request) => Response | Promise<Response>;
-
-/** Answers `method url`, recording every call it receives; `call` counts the calls to this url from 1. */
-function on(method: 'get' | 'post', url: string, answer: Answer) {
-  let count = 0;
-  server.use(
-    http[method](url, async ({ request }) => {
-      const parsed = new URL(request.url);
-      const recorded: RecordedCall = { method: request.method, url: parsed, path: parsed.pathname, authorization: request.headers.get('authorization') };
-      const type = request.headers.get('content-type') ?? '';
-      if (type.startsWith('multipart/form-data')) recorded.form = await request.clone().formData();
-      else if (type.startsWith('application/json')) recorded.json = await request.clone().json();
-      calls.push(recorded);
-      timeline.push(`${request.method} ${parsed.pathname}`);
-      return answer(++count, request);
-    }),
-  );
-}
+const { calls, timeline, handle: on } = useVendorServer(({ method, url, path, authorization, json, form }) => ({ method, url: new URL(url), path, authorization, json, form }));
 
 const json = (body: unknown, init: ResponseInit = {}) => HttpResponse.json(body as Record<string, unknown>, init);
 const failure = (code: number, message: string, extra: Record<string, unknown> = {}) => json({ ...extra, base_resp: { status_code: code, status_msg: message } });

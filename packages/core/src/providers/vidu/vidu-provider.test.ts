@@ -1,10 +1,10 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HttpResponse } from 'msw';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ApiCallError } from '../../errors/api-call-error.js';
 import { TaskError } from '../../errors/task-error.js';
 import { UsageError } from '../../errors/usage-error.js';
+import { json, useVendorServer, type Answer } from '../__fixtures__/vendor-server.js';
 import type { CreateVoiceRequest, ProviderCallContext, ProviderSettings, SampleInput, SynthesizeRequest, TaskRecord } from '../provider-v1.js';
 import cloneQueueing from './__fixtures__/audio-clone-queueing.json' with { type: 'json' };
 import cloneSuccess from './__fixtures__/audio-clone-success.json' with { type: 'json' };
@@ -24,66 +24,20 @@ const promptUrl = 'https://samples.example.com/narrator-short.wav';
 const mp3 = new Uint8Array([0x49, 0x44, 0x33, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xfb, 0x90, 0x64]);
 const vendorDate = 'Sat, 21 Nov 2026 10:00:00 GMT';
 
-interface RecordedCall {
-  method: string;
-  url: string;
-  path: string;
-  authorization: string | null;
-  contentType: string | null;
-  body: unknown;
-}
-
-const server = setupServer();
-const calls: RecordedCall[] = [];
-/** Requests and recordTask calls in the order they happened. */
-const timeline: string[] = [];
+const { calls, timeline, handle } = useVendorServer(({ method, url, path, search, authorization, contentType, body }) => ({
+  method,
+  url,
+  path: path + search,
+  authorization,
+  contentType,
+  body,
+}));
 const retryDelays: number[] = [];
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => {
-  server.resetHandlers();
-  calls.length = 0;
-  timeline.length = 0;
   retryDelays.length = 0;
 });
-afterAll(() => server.close());
 
-type Answer = (call: number, request: Request) => Response | Promise<Response>;
-
-/** Answers `method url` with `answers[n]` on the n-th call (the last one repeats), recording every call. */
-function handle(method: 'get' | 'post', url: string, ...answers: Answer[]) {
-  let count = 0;
-  server.use(
-    http[method](url, async ({ request }) => {
-      const text = await request.clone().text();
-      const parsed = new URL(request.url);
-      calls.push({
-        method: request.method,
-        url: request.url,
-        path: parsed.pathname + parsed.search,
-        authorization: request.headers.get('authorization'),
-        contentType: request.headers.get('content-type'),
-        body: text === '' ? undefined : safeJson(text),
-      });
-      timeline.push(`${request.method} ${parsed.pathname}`);
-      count++;
-      return answers[Math.min(count, answers.length) - 1]!(count, request);
-    }),
-  );
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-const json =
-  (body: unknown, status = 200, headers: Record<string, string> = {}): Answer =>
-  () =>
-    HttpResponse.json(body as Record<string, unknown>, { status, headers });
 const viduError = (code: keyof typeof errors, status: number, headers: Record<string, string> = {}): Answer => json(errors[code], status, headers);
 const audioFile = (): Answer => () => new HttpResponse(mp3, { headers: { 'content-type': 'audio/mpeg' } });
 
