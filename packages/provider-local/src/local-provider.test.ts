@@ -86,6 +86,7 @@ describe('createLocalProvider', () => {
     expect(provider.displayName).toBe('Local (espeak-ng)');
     expect(provider.capabilities).toEqual({
       persistentVoices: false,
+      free: true,
       clientChosenVoiceIds: false,
       synthesis: true,
       maxTextLength: 5000,
