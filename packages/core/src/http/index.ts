@@ -22,3 +22,4 @@ export { parseRetryAfter } from './parse-retry-after.js';
 export { sleep, type Sleep } from './sleep.js';
 export type { HttpEvent, ProviderLimitChangeEvent } from './http-events.js';
 export { retryWhileBusy, type RetryWhileBusySettings } from './retry-while-busy.js';
+export { headerTime, statusReporter, vendorId } from './vendor-answers.js';

@@ -10,6 +10,7 @@ import {
   type RetrySettings,
   type TaskCheck,
 } from '../../http/index.js';
+import { statusReporter } from '../../http/vendor-answers.js';
 import type {
   CreateVoiceRequest,
   JsonSchema,
@@ -273,7 +274,7 @@ export function createAiVoiceCloneFreeProvider(settings: ProviderSettings = {}, 
       }
       const { taskId, status } = await createTask(request, key, context.signal);
       await context.recordTask({ taskId });
-      const report = reporter(context);
+      const report = statusReporter(context);
       if (status) report(status.toLowerCase());
       const audioUrl = await finishTask(taskId, context, report);
       return download(audioUrl, request, context.signal);
@@ -284,7 +285,7 @@ export function createAiVoiceCloneFreeProvider(settings: ProviderSettings = {}, 
       if (!task.taskId) return undefined;
       let audioUrl: string;
       try {
-        audioUrl = await finishTask(task.taskId, context, reporter(context));
+        audioUrl = await finishTask(task.taskId, context, statusReporter(context));
       } catch (error) {
         // Failed or expired, unknown to the vendor (404), or its result has expired (410): nothing to
         // fetch, so the engine renders the line again.
@@ -355,16 +356,6 @@ async function sampleFile(sample: SampleInput, voiceName: string): Promise<FormF
   const format = sample.format ?? extensionOf(sample.location);
   const data = await sample.read();
   return { data, filename: fileNameOf(sample.location, format), ...(format && contentTypes[format] ? { contentType: contentTypes[format] } : {}) };
-}
-
-/** Reports a status once per change, whether it comes from the create answer or from a poll. */
-function reporter(context: ProviderCallContext): (status: string) => void {
-  let last: string | undefined;
-  return (status) => {
-    if (status === last) return;
-    last = status;
-    context.reportStatus(status);
-  };
 }
 
 /** Last path segment of a file path or URL. */

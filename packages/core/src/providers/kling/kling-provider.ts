@@ -14,6 +14,7 @@ import {
   type TaskCheck,
   retryWhileBusy,
 } from '../../http/index.js';
+import { headerTime, statusReporter } from '../../http/vendor-answers.js';
 import type {
   CreateVoiceRequest,
   JsonValue,
@@ -213,7 +214,7 @@ export function createKlingProvider(settings: ProviderSettings = {}, options: Kl
 
   /** The finished task: at once when the answer in hand is final, else by polling it. Rejects with a TaskError when it failed. */
   async function waitForTask(task: KlingTask, voice: string, context: ProviderCallContext): Promise<KlingTask> {
-    const report = reporter(context);
+    const report = statusReporter(context);
     report(task.status);
     if (isSpent(task) || (isSucceeded(task.status) && task.voices.length > 0)) {
       const check = interpret(task, voice);
@@ -415,19 +416,9 @@ function hasVoice(task: KlingTask | undefined, voiceId: string): boolean {
   return task.voices.some((voice) => voice.voiceId === voiceId && !voice.deleted);
 }
 
-/** Reports a status once per change, whether it comes from the create answer or from a poll. */
-function reporter(context: ProviderCallContext): (status: string) => void {
-  let last: string | undefined;
-  return (status) => {
-    if (status === last) return;
-    last = status;
-    context.reportStatus(status);
-  };
-}
-
 function withVendorTime(check: VoiceCheck, date: string | null): VoiceCheck {
-  const time = date ? Date.parse(date) : Number.NaN;
-  return Number.isNaN(time) ? check : { ...check, vendorTime: new Date(time).toISOString() };
+  const vendorTime = headerTime(date);
+  return vendorTime ? { ...check, vendorTime } : check;
 }
 
 function stringOf(value: JsonValue | undefined): string | undefined {

@@ -11,6 +11,7 @@ import {
   type RetrySettings,
   type TaskCheck,
 } from '../../http/index.js';
+import { headerTime } from '../../http/vendor-answers.js';
 import type {
   CreateVoiceRequest,
   JsonValue,
@@ -153,7 +154,7 @@ export function createMinimaxProvider(settings: ProviderSettings = {}, providerO
       ...minimaxErrorHandling({ operation: 'manage', voiceId }),
     });
     const found = (value.voice_cloning ?? []).some((voice) => voice.voice_id === voiceId);
-    const vendorTime = isoTime(headers.get('date'));
+    const vendorTime = headerTime(headers.get('date'));
     return { found, ...(vendorTime ? { vendorTime } : {}) };
   }
 
@@ -467,12 +468,6 @@ function hexToBytes(hex: string): Uint8Array {
   const bytes = new Uint8Array(hex.length / 2);
   for (let index = 0; index < bytes.length; index++) bytes[index] = Number.parseInt(hex.slice(index * 2, index * 2 + 2), 16);
   return bytes;
-}
-
-function isoTime(header: string | null): string | undefined {
-  if (!header) return undefined;
-  const time = Date.parse(header);
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }
 
 /** Last path segment of a file path or URL. */

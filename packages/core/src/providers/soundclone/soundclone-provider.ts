@@ -3,6 +3,7 @@ import { TaskError } from '../../errors/task-error.js';
 import { UsageError } from '../../errors/usage-error.js';
 import { createHttpClient, type CheckSuccess, type ParseError, type RetrySettings } from '../../http/create-http-client.js';
 import { pollTask, type PollTaskOptions, type TaskCheck } from '../../http/poll-task.js';
+import { headerTime, statusReporter, vendorId } from '../../http/vendor-answers.js';
 import type {
   AudioFormat,
   CreateVoiceRequest,
@@ -204,7 +205,7 @@ export function createSoundCloneProvider(settings: ProviderSettings = {}, provid
 
   /** The answer of a create call: finished (or failed) at once, or a task to wait for. */
   async function settle(answer: SoundCloneTask & { taskId: string }, work: Work, context: ProviderCallContext, voice: VoiceNames): Promise<SoundCloneTask> {
-    const report = reporter(context);
+    const report = statusReporter(context);
     if (answer.status !== '') {
       report(answer.status);
       const check = interpret(answer, answer.taskId, work, voice);
@@ -270,7 +271,7 @@ export function createSoundCloneProvider(settings: ProviderSettings = {}, provid
       const voice = resolveVoice(request);
       let done: SoundCloneTask;
       try {
-        done = await waitForTask(task.taskId, 'voice clone', context, reporter(context), { voiceName: request.name });
+        done = await waitForTask(task.taskId, 'voice clone', context, statusReporter(context), { voiceName: request.name });
       } catch (error) {
         // Failed (refunded), or forgotten by SoundClone: there is no voice to keep, so the engine clones it again.
         if (isTaskNotFound(error) || (TaskError.isInstance(error) && error.reason === 'failed')) return undefined;
@@ -297,7 +298,7 @@ export function createSoundCloneProvider(settings: ProviderSettings = {}, provid
         }) satisfies CheckSuccess,
       };
       const withTime = (status: VoiceCheck['status']): VoiceCheck => {
-        const vendorTime = isoTime(date);
+        const vendorTime = headerTime(date);
         return { status, ...(vendorTime ? { vendorTime } : {}) };
       };
 
@@ -340,7 +341,7 @@ export function createSoundCloneProvider(settings: ProviderSettings = {}, provid
       if (!task.taskId) return undefined;
       let done: SoundCloneTask;
       try {
-        done = await waitForTask(task.taskId, 'speech', context, reporter(context), { ...(request.voice.remoteId ? { modelId: request.voice.remoteId } : {}), voiceName: request.voice.name });
+        done = await waitForTask(task.taskId, 'speech', context, statusReporter(context), { ...(request.voice.remoteId ? { modelId: request.voice.remoteId } : {}), voiceName: request.voice.name });
       } catch (error) {
         // A failed or forgotten task produced nothing to fetch: the engine renders the line again.
         if (isTaskNotFound(error) || (TaskError.isInstance(error) && error.reason === 'failed')) return undefined;
@@ -452,8 +453,8 @@ export function billedCharacterCount(text: string): number {
 
 function readTask(body: unknown): SoundCloneTask {
   const record: JsonObject = typeof body === 'object' && body !== null ? (body as JsonObject) : {};
-  const taskId = idOf(record.id) ?? idOf(record.taskId);
-  const modelId = idOf(record.modelId);
+  const taskId = vendorId(record.id) ?? vendorId(record.taskId);
+  const modelId = vendorId(record.modelId);
   const audioUrl = stringOf(record.audioUrl);
   const createdMs = timeOf(record.created);
   const error = errorOf(record.error);
@@ -465,21 +466,6 @@ function readTask(body: unknown): SoundCloneTask {
     ...(createdMs === undefined ? {} : { createdMs }),
     ...(error === undefined ? {} : { error }),
   };
-}
-
-/** Reports a status once per change, whether it comes from the create answer or from a poll. */
-function reporter(context: ProviderCallContext): (status: string) => void {
-  let last: string | undefined;
-  return (status) => {
-    if (status === last) return;
-    last = status;
-    context.reportStatus(status);
-  };
-}
-
-function idOf(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return stringOf(value);
 }
 
 function stringOf(value: unknown): string | undefined {
@@ -507,12 +493,6 @@ function audioFormatOf(url: string): AudioFormat | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isoTime(date: string | null): string | undefined {
-  if (!date) return undefined;
-  const time = Date.parse(date);
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }
 
 function safeDecode(value: string): string {

@@ -5,6 +5,7 @@ import { createHttpClient, type ParseError, type RetrySettings } from '../../htt
 import { pollTask, type PollTaskOptions, type TaskCheck } from '../../http/poll-task.js';
 import { sleep as defaultSleep } from '../../http/sleep.js';
 import { retryWhileBusy } from '../../http/retry-while-busy.js';
+import { headerTime, statusReporter, vendorId } from '../../http/vendor-answers.js';
 import type {
   CreateVoiceRequest,
   JsonSchema,
@@ -197,7 +198,7 @@ export function createViduProvider(settings: ProviderSettings, options: ViduProv
       });
     }
     if (!recorded) await context.recordTask({ taskId: answer.taskId });
-    const report = reporter(context);
+    const report = statusReporter(context);
     report(answer.state);
     return waitForTask(answer.taskId, work, context, report);
   }
@@ -241,7 +242,7 @@ export function createViduProvider(settings: ProviderSettings, options: ViduProv
       const voiceId = request.suggestedVoiceId;
       if (task.taskId) {
         try {
-          await waitForTask(task.taskId, 'voice clone', context, reporter(context));
+          await waitForTask(task.taskId, 'voice clone', context, statusReporter(context));
           return voiceRecord(voiceId, task.taskId);
         } catch (error) {
           if (TaskError.isInstance(error) && error.reason === 'failed') return undefined;
@@ -292,7 +293,7 @@ export function createViduProvider(settings: ProviderSettings, options: ViduProv
       } catch (error) {
         if (!ApiCallError.isInstance(error) || error.status === undefined || error.status === 401 || error.status === 403 || date === null) throw error;
       }
-      const vendorTime = isoTime(date);
+      const vendorTime = headerTime(date);
       return { status: 'unknown', ...(vendorTime ? { vendorTime } : {}) };
     },
 
@@ -315,7 +316,7 @@ export function createViduProvider(settings: ProviderSettings, options: ViduProv
       if (!task.taskId) return undefined;
       let done: ViduTaskAnswer;
       try {
-        done = await waitForTask(task.taskId, 'speech', context, reporter(context));
+        done = await waitForTask(task.taskId, 'speech', context, statusReporter(context));
       } catch (error) {
         // A failed or forgotten task produced nothing to fetch: the engine renders the line again.
         if (isTaskNotFound(error) || (TaskError.isInstance(error) && error.reason === 'failed')) return undefined;
@@ -384,7 +385,7 @@ function ttsBody(request: SynthesizeRequest): JsonObject {
 }
 
 function readTaskAnswer(body: JsonObject): ViduTaskAnswer {
-  const taskId = idOf(body.task_id) ?? idOf(body.id);
+  const taskId = vendorId(body.task_id) ?? vendorId(body.id);
   const errorCode = typeof body.err_code === 'string' && body.err_code !== '' ? body.err_code : undefined;
   const creations = Array.isArray(body.creations) ? body.creations : [];
   const first: unknown = creations[0];
@@ -402,21 +403,6 @@ function voiceRecord(voiceId: string, taskId: string | undefined): VoiceRecord {
   return { remoteId: voiceId, ...(taskId === undefined ? {} : { data: { taskId } }) };
 }
 
-/** Reports a status once per change, whether it comes from the create answer or from a poll. */
-function reporter(context: ProviderCallContext): (status: string) => void {
-  let last: string | undefined;
-  return (status) => {
-    if (status === last) return;
-    last = status;
-    context.reportStatus(status);
-  };
-}
-
-function idOf(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return nonEmpty(value);
-}
-
 function nonEmpty(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
@@ -426,8 +412,3 @@ function stringOption(options: Record<string, JsonValue>, name: string): string 
   return typeof value === 'string' ? value : undefined;
 }
 
-function isoTime(date: string | null): string | undefined {
-  if (!date) return undefined;
-  const time = Date.parse(date);
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
-}
