@@ -1,6 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { ProviderCallContext, TaskRecord } from '../provider-v1.js';
 
 /** Answers the n-th call to a handled url: `call` counts them from 1. */
 export type Answer = (call: number, request: Request) => Response | Promise<Response>;
@@ -116,3 +117,21 @@ export const json =
   (body: unknown, status = 200, headers: Record<string, string> = {}): Answer =>
   () =>
     HttpResponse.json(body as Record<string, unknown>, { status, headers });
+
+/**
+ * A call context as the engine hands it to an adapter, recording what the adapter reports: the task
+ * records (also as `recordTask <id>` in `timeline`, to check they come before any polling) and statuses.
+ */
+export function recordingContext(timeline: string[]): { context: ProviderCallContext; recorded: TaskRecord[]; statuses: string[] } {
+  const recorded: TaskRecord[] = [];
+  const statuses: string[] = [];
+  const context: ProviderCallContext = {
+    signal: new AbortController().signal,
+    recordTask: async (task) => {
+      recorded.push(task);
+      timeline.push(`recordTask ${task.taskId}`);
+    },
+    reportStatus: (status) => statuses.push(status),
+  };
+  return { context, recorded, statuses };
+}

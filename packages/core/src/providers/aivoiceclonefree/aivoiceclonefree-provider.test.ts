@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiCallError } from '../../errors/api-call-error.js';
 import { TaskError } from '../../errors/task-error.js';
 import { UsageError } from '../../errors/usage-error.js';
-import { json, useVendorServer, type Answer } from '../__fixtures__/vendor-server.js';
+import { json, useVendorServer, type Answer, recordingContext } from '../__fixtures__/vendor-server.js';
 import type { HttpEvent } from '../../http/index.js';
-import type { CreateVoiceRequest, ProviderCallContext, ProviderSettings, SampleInput, SynthesizeRequest, TaskRecord } from '../provider-v1.js';
+import type { CreateVoiceRequest, ProviderSettings, SampleInput, SynthesizeRequest } from '../provider-v1.js';
 import createTaskAnswer from './__fixtures__/create-task.json' with { type: 'json' };
 import errors from './__fixtures__/errors.json' with { type: 'json' };
 import resultAnswer from './__fixtures__/task-result.json' with { type: 'json' };
@@ -61,19 +61,7 @@ function testProvider(overrides: Partial<ProviderSettings> = {}, options: AiVoic
   );
 }
 
-function testContext() {
-  const recorded: TaskRecord[] = [];
-  const statuses: string[] = [];
-  const context: ProviderCallContext = {
-    signal: new AbortController().signal,
-    recordTask: async (task) => {
-      recorded.push(task);
-      timeline.push(`recordTask ${task.taskId}`);
-    },
-    reportStatus: (status) => statuses.push(status),
-  };
-  return { context, recorded, statuses };
-}
+const testContext = () => recordingContext(timeline);
 
 function fileSample(location = '/project/samples/caller.wav', format: string | null = 'wav'): SampleInput {
   return { source: 'file', location, ...(format ? { format } : {}), bytes: sampleBytes.length, read: async () => sampleBytes };

@@ -5,8 +5,8 @@ import { ApiCallError } from '../../errors/api-call-error.js';
 import { TaskError } from '../../errors/task-error.js';
 import { UsageError } from '../../errors/usage-error.js';
 import { validateWithSchema } from '../../validation/schema-validator.js';
-import { json, useVendorServer, type Answer } from '../__fixtures__/vendor-server.js';
-import type { CreateVoiceRequest, ProviderCallContext, ProviderSettings, SampleInput, TaskRecord } from '../provider-v1.js';
+import { json, useVendorServer, type Answer, recordingContext } from '../__fixtures__/vendor-server.js';
+import type { CreateVoiceRequest, ProviderSettings, SampleInput } from '../provider-v1.js';
 import createSubmitted from './__fixtures__/create-voice-submitted.json' with { type: 'json' };
 import deleteAnswer from './__fixtures__/delete-voices.json' with { type: 'json' };
 import errors from './__fixtures__/errors.json' with { type: 'json' };
@@ -56,19 +56,7 @@ function testProvider(overrides: Partial<ProviderSettings> = {}, options: KlingP
   );
 }
 
-function testContext() {
-  const recorded: TaskRecord[] = [];
-  const statuses: string[] = [];
-  const context: ProviderCallContext = {
-    signal: new AbortController().signal,
-    recordTask: async (record) => {
-      recorded.push(record);
-      timeline.push(`recordTask ${record.taskId}`);
-    },
-    reportStatus: (status) => statuses.push(status),
-  };
-  return { context, recorded, statuses };
-}
+const testContext = () => recordingContext(timeline);
 
 function sample(location: string, source: 'url' | 'file' = 'url'): SampleInput {
   return {

@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiCallError } from '../../errors/api-call-error.js';
 import { TaskError } from '../../errors/task-error.js';
 import { UsageError } from '../../errors/usage-error.js';
-import { json, useVendorServer, type Answer } from '../__fixtures__/vendor-server.js';
-import type { CreateVoiceRequest, JsonValue, ProviderCallContext, ProviderSettings, SampleInput, SynthesizeRequest, TaskRecord } from '../provider-v1.js';
+import { json, useVendorServer, type Answer, recordingContext } from '../__fixtures__/vendor-server.js';
+import type { CreateVoiceRequest, JsonValue, ProviderSettings, SampleInput, SynthesizeRequest } from '../provider-v1.js';
 import audiosQueued from './__fixtures__/audios-queued.json' with { type: 'json' };
 import clonesQueued from './__fixtures__/clones-queued.json' with { type: 'json' };
 import errors from './__fixtures__/errors.json' with { type: 'json' };
@@ -62,19 +62,7 @@ function testProvider(overrides: Partial<ProviderSettings> = {}, options: SoundC
   );
 }
 
-function testContext() {
-  const recorded: TaskRecord[] = [];
-  const statuses: string[] = [];
-  const context: ProviderCallContext = {
-    signal: new AbortController().signal,
-    recordTask: async (task) => {
-      recorded.push(task);
-      timeline.push(`recordTask ${task.taskId}`);
-    },
-    reportStatus: (status) => statuses.push(status),
-  };
-  return { context, recorded, statuses };
-}
+const testContext = () => recordingContext(timeline);
 
 function sample(location: string, source: 'url' | 'file' = 'url'): SampleInput {
   return {

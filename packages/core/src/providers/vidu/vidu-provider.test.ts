@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiCallError } from '../../errors/api-call-error.js';
 import { TaskError } from '../../errors/task-error.js';
 import { UsageError } from '../../errors/usage-error.js';
-import { json, useVendorServer, type Answer } from '../__fixtures__/vendor-server.js';
-import type { CreateVoiceRequest, ProviderCallContext, ProviderSettings, SampleInput, SynthesizeRequest, TaskRecord } from '../provider-v1.js';
+import { json, useVendorServer, type Answer, recordingContext } from '../__fixtures__/vendor-server.js';
+import type { CreateVoiceRequest, ProviderSettings, SampleInput, SynthesizeRequest } from '../provider-v1.js';
 import cloneQueueing from './__fixtures__/audio-clone-queueing.json' with { type: 'json' };
 import cloneSuccess from './__fixtures__/audio-clone-success.json' with { type: 'json' };
 import ttsQueueing from './__fixtures__/audio-tts-queueing.json' with { type: 'json' };
@@ -55,19 +55,7 @@ function testProvider(overrides: Partial<ProviderSettings> = {}, options: ViduPr
   );
 }
 
-function testContext() {
-  const recorded: TaskRecord[] = [];
-  const statuses: string[] = [];
-  const context: ProviderCallContext = {
-    signal: new AbortController().signal,
-    recordTask: async (task) => {
-      recorded.push(task);
-      timeline.push(`recordTask ${task.taskId}`);
-    },
-    reportStatus: (status) => statuses.push(status),
-  };
-  return { context, recorded, statuses };
-}
+const testContext = () => recordingContext(timeline);
 
 function sample(location: string, source: 'url' | 'file' = 'url'): SampleInput {
   return {
