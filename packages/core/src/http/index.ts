@@ -23,3 +23,4 @@ export { sleep, type Sleep } from './sleep.js';
 export type { HttpEvent, ProviderLimitChangeEvent } from './http-events.js';
 export { retryWhileBusy, type RetryWhileBusySettings } from './retry-while-busy.js';
 export { headerTime, statusReporter, vendorId } from './vendor-answers.js';
+export { extensionOf, sampleFilePart } from './sample-file-part.js';

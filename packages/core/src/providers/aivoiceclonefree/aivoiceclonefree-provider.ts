@@ -11,6 +11,7 @@ import {
   type TaskCheck,
 } from '../../http/index.js';
 import { statusReporter } from '../../http/vendor-answers.js';
+import { extensionOf, sampleFilePart } from '../../http/sample-file-part.js';
 import type {
   CreateVoiceRequest,
   JsonSchema,
@@ -49,7 +50,6 @@ export const aiVoiceCloneFreeBaseUrl = 'https://aivoiceclonefree.com';
 const displayName = 'AI Voice Clone Free';
 const megabytes = 1024 * 1024;
 const sampleFormats = ['wav', 'mp3', 'm4a'];
-const contentTypes: Record<string, string> = { wav: 'audio/wav', mp3: 'audio/mpeg', m4a: 'audio/mp4' };
 
 /** What AI Voice Clone Free's legacy API can do (VENDORS.md §1.1, §1.4). */
 export const aiVoiceCloneFreeCapabilities: ProviderCapabilities = {
@@ -353,31 +353,6 @@ function checkSample(sample: SampleInput, voiceName: string): void {
 /** The sample as the multipart `audio` part: its own file name with the format's extension, and the matching content type. */
 async function sampleFile(sample: SampleInput, voiceName: string): Promise<FormFieldValue> {
   checkSample(sample, voiceName);
-  const format = sample.format ?? extensionOf(sample.location);
-  const data = await sample.read();
-  return { data, filename: fileNameOf(sample.location, format), ...(format && contentTypes[format] ? { contentType: contentTypes[format] } : {}) };
+  return sampleFilePart(sample, await sample.read());
 }
 
-/** Last path segment of a file path or URL. */
-function baseNameOf(location: string): string {
-  let path = location;
-  if (/^https?:\/\//i.test(location)) {
-    try {
-      path = decodeURIComponent(new URL(location).pathname);
-    } catch {
-      path = '';
-    }
-  }
-  return path.split(/[\\/]/).pop() ?? '';
-}
-
-function extensionOf(location: string): string | undefined {
-  return /\.([a-z0-9]+)$/i.exec(baseNameOf(location))?.[1]?.toLowerCase();
-}
-
-/** The upload's file name: the sample's own, with the format's extension (the vendor may read the type from it). */
-function fileNameOf(location: string, format: string | undefined): string {
-  const name = baseNameOf(location) || 'sample';
-  if (!format || name.toLowerCase().endsWith(`.${format}`)) return name;
-  return `${name}.${format}`;
-}

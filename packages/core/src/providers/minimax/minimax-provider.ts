@@ -12,6 +12,7 @@ import {
   type TaskCheck,
 } from '../../http/index.js';
 import { headerTime } from '../../http/vendor-answers.js';
+import { sampleFilePart } from '../../http/sample-file-part.js';
 import type {
   CreateVoiceRequest,
   JsonValue,
@@ -67,7 +68,6 @@ const maxSyncTextLength = 9_999;
 const maxAsyncTextLength = 50_000;
 const maxSampleBytes = 20 * 1024 * 1024;
 
-const contentTypes: Record<string, string> = { mp3: 'audio/mpeg', m4a: 'audio/mp4', wav: 'audio/wav' };
 
 /** Knobs of the adapter itself (the second argument of `createMinimaxProvider`); the defaults are the production ones, tests shorten the waits. */
 export interface MinimaxProviderOptions {
@@ -127,8 +127,7 @@ export function createMinimaxProvider(settings: ProviderSettings = {}, providerO
 
   async function readSample(sample: SampleInput, signal: AbortSignal): Promise<FormFieldValue> {
     const data = sample.source === 'file' ? await sample.read() : (await downloads.request({ path: sample.location, responseType: 'bytes', signal })).value;
-    const format = sample.format ?? extensionOf(sample.location);
-    return { data, filename: fileNameOf(sample.location, format), ...(format && contentTypes[format] ? { contentType: contentTypes[format] } : {}) };
+    return sampleFilePart(sample, data);
   }
 
   async function upload(file: FormFieldValue, purpose: 'voice_clone' | 'prompt_audio', errors: MinimaxErrorContext, signal: AbortSignal): Promise<MinimaxId> {
@@ -470,26 +469,3 @@ function hexToBytes(hex: string): Uint8Array {
   return bytes;
 }
 
-/** Last path segment of a file path or URL. */
-function baseNameOf(location: string): string {
-  let path = location;
-  if (/^https?:\/\//i.test(location)) {
-    try {
-      path = decodeURIComponent(new URL(location).pathname);
-    } catch {
-      path = '';
-    }
-  }
-  return path.split(/[\\/]/).pop() ?? '';
-}
-
-function extensionOf(location: string): string | undefined {
-  return /\.([a-z0-9]+)$/i.exec(baseNameOf(location))?.[1]?.toLowerCase();
-}
-
-/** The upload's file name: the sample's own, with the format's extension (MiniMax reads the type from it). */
-function fileNameOf(location: string, format: string | undefined): string {
-  const name = baseNameOf(location) || 'sample';
-  if (!format || name.toLowerCase().endsWith(`.${format}`)) return name;
-  return `${name}.${format}`;
-}
