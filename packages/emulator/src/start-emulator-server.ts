@@ -14,9 +14,11 @@ export interface EmulatorServer {
 export async function startEmulatorServer(options: EmulatorOptions & { port?: number; host?: string } = {}): Promise<EmulatorServer> {
   const host = options.host ?? '127.0.0.1';
   let emulator: Emulator | undefined;
-  const listener = getRequestListener((request, environment) => {
+  const listener = getRequestListener(async (request, environment) => {
     const incoming = (environment as { incoming: IncomingMessage }).incoming;
-    return emulator!.handle(request, { drop: () => incoming.socket.destroy() });
+    const response = await emulator!.handle(request, { drop: () => incoming.socket.destroy() });
+    // A dropped connection has no answer to write (node refuses status 0); the socket is already gone.
+    return response.type === 'error' ? new Response(null, { status: 204 }) : response;
   });
   const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {
