@@ -1,9 +1,11 @@
+import fc from 'fast-check';
+import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { LockfileError } from '../errors/lockfile-error.js';
 import { sha256Hex } from '../identity/sha256.js';
 import { emptyLockfile, type LockedRender, type Lockfile } from './lockfile-types.js';
 import { parseLockfile } from './parse-lockfile.js';
-import { serializeLockfile } from './serialize-lockfile.js';
+import { serializeLockfile, type RenderFragments } from './serialize-lockfile.js';
 
 function render(address: string, overrides: Partial<LockedRender> = {}): LockedRender {
   return {
@@ -95,6 +97,65 @@ describe('serializeLockfile and parseLockfile', () => {
 
   it('serializes an empty lockfile that parses back to an empty lockfile', () => {
     expect(parseLockfile(serializeLockfile(emptyLockfile()), 'voices.lock')).toEqual(emptyLockfile());
+  });
+});
+
+describe('serializeLockfile with a fragment cache', () => {
+  /** Awkward strings: YAML indicators, numbers-as-text, newlines, quotes, non-ASCII. */
+  const awkward = fc.oneof(
+    fc.string(),
+    fc.constantFrom('', '0012', 'yes', 'null', '- a', 'a: b', '#x', 'two\nlines\n\nand a gap', ' lead', 'trail ', '"q"', "it's", 'ünï ✓'),
+  );
+  const renderArbitrary = fc.record({
+    key: awkward, voice: awkward, voiceFingerprint: awkward, textSha256: awkward, optionsSha256: awkward,
+    format: fc.constantFrom('wav' as const, 'mp3' as const), file: awkward, sha256: awkward,
+    bytes: fc.nat(), durationMs: fc.nat(), chars: fc.nat(),
+  });
+  const addressArbitrary = fc.oneof(fc.string({ minLength: 1 }), fc.constantFrom('chapter-01/0001', 'a: b/c', '0001', '- x'));
+
+  /** The reference: the whole document serialised in one call, as before fragments existed. */
+  function serializeWhole(lockfile: Lockfile): string {
+    const fieldOrder = ['key', 'voice', 'file', 'format', 'sha256', 'bytes', 'durationMs', 'chars', 'voiceFingerprint', 'textSha256', 'optionsSha256', 'mtimeMs', 'renderedAt'] as const;
+    // A Map keeps the sorted order even for keys like "0", which a plain object would move first.
+    const renders = new Map(
+      Object.keys(lockfile.renders)
+        .sort()
+        .map((address) => [address, Object.fromEntries(fieldOrder.flatMap((field) => (field in lockfile.renders[address]! ? [[field, lockfile.renders[address]![field]]] : [])))] as const),
+    );
+    const ordered = { lockfileVersion: 1, voices: {}, renders, pending: [] };
+    return (
+      '# voices.lock: written by `voxform apply`. Commit it; do not edit it by hand.\n' +
+      stringify(ordered, { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false })
+    );
+  }
+
+  it('writes exactly the bytes of serialising the whole document at once', () => {
+    fc.assert(
+      fc.property(fc.dictionary(addressArbitrary, renderArbitrary, { maxKeys: 8 }), (renders) => {
+        const lockfile: Lockfile = { ...emptyLockfile(), renders: renders as Record<string, LockedRender> };
+        expect(serializeLockfile(lockfile, new WeakMap())).toBe(serializeWhole(lockfile));
+        expect(serializeLockfile(lockfile)).toBe(serializeWhole(lockfile));
+      }),
+    );
+  });
+
+  it("reuses an entry's text, freezes the entry so it cannot go stale, and follows a move to another address", () => {
+    const fragments: RenderFragments = new WeakMap();
+    const lockfile = fullLockfile();
+    const first = serializeLockfile(lockfile, fragments);
+    const entry = lockfile.renders['chapter-01/0001']!;
+    expect(Object.isFrozen(entry)).toBe(true);
+    expect(() => {
+      (entry as { bytes: number }).bytes = 1;
+    }).toThrow(TypeError);
+    expect(serializeLockfile(lockfile, fragments)).toBe(first);
+
+    delete lockfile.renders['chapter-01/0001'];
+    lockfile.renders['chapter-09/0001'] = entry;
+    const moved = serializeLockfile(lockfile, fragments);
+    expect(moved).toBe(serializeLockfile(structuredClone(lockfile)));
+    expect(moved).toContain('chapter-09/0001:');
+    expect(moved).not.toContain('chapter-01/0001:');
   });
 });
 

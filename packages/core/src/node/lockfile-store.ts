@@ -1,10 +1,11 @@
 import writeFileAtomic from 'write-file-atomic';
 import type { Lockfile } from '../lockfile/lockfile-types.js';
-import { serializeLockfile } from '../lockfile/serialize-lockfile.js';
+import { serializeLockfile, type RenderFragments } from '../lockfile/serialize-lockfile.js';
 
 /**
  * The lockfile during an apply: changed in memory, written atomically (temp file, fsync, rename).
  * Writes are coalesced: however many changes arrive while a write is running, one more write follows.
+ * Render entries are serialised once and then frozen: replace an entry, never change it in place.
  */
 export class LockfileStore {
   readonly file: string;
@@ -14,6 +15,7 @@ export class LockfileStore {
   #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #lastText: string | undefined;
+  readonly #fragments: RenderFragments = new WeakMap();
 
   constructor(file: string, lockfile: Lockfile) {
     this.file = file;
@@ -39,7 +41,7 @@ export class LockfileStore {
         continue;
       }
       const version = this.#version;
-      const text = serializeLockfile(this.state);
+      const text = serializeLockfile(this.state, this.#fragments);
       this.#writing = (text === this.#lastText ? Promise.resolve() : writeFileAtomic(this.file, text, { fsync: true }))
         .then(() => {
           this.#written = version;
