@@ -367,6 +367,24 @@ describe('applyPlan', () => {
       expect((await readLockfile(dir)).pending).toEqual([]);
     });
 
+    it('writes no pending entry for a free provider: redoing its work after a crash costs nothing', async () => {
+      const dir = await createProject();
+      const pendingOnDisk = () => parseLockfile(readFileSync(path.join(dir, 'voices.lock'), 'utf8'), 'voices.lock').pending;
+      const seen: Lockfile['pending'][] = [];
+      const fake = createFakeProvider({
+        capabilities: { free: true },
+        async synthesize(request) {
+          await new Promise((resolve) => setTimeout(resolve, 250)); // past the store's coalescing delay
+          seen.push(pendingOnDisk());
+          return wavFor(request.text);
+        },
+      });
+      const { summary } = await apply(dir, fake);
+      expect(summary.lines.done).toBe(5);
+      expect(seen).toHaveLength(5);
+      expect(seen.flat()).toEqual([]);
+    });
+
     it('gives a voice that replaces one of the same fingerprint a fresh id, and looks up the recorded one after a crash', async () => {
       const dir = await createProject();
       const fake = createFakeProvider({ capabilities: { unusedVoiceLifetimeMs: 1000 } });

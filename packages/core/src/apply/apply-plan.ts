@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { UsageError } from '../errors/usage-error.js';
@@ -143,6 +143,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
 
     /** Writes the pending entry, waits until it is on disk, runs the billable call, then clears the entry. */
     const writeAhead = async <TResult>(entry: PendingEntry, call: (entry: PendingEntry) => Promise<TResult>): Promise<TResult> => {
+      // Free work has nothing to protect: redoing it after a crash costs nothing, so no write waits for it.
+      if (providerOf(entry.provider).capabilities.free) return call(entry);
       store.update((lockfile) => {
         lockfile.pending = lockfile.pending.filter((item) => item.address !== entry.address);
         lockfile.pending.push(entry);
@@ -305,8 +307,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
           }
         } else {
           const line = linesByAddress.get(entry.address);
-          const cached = await readCacheKeys(paths.cacheDir);
-          if (!cached.has(entry.key) && line && identity.lines[line.address]?.key === entry.key && provider.doResumeSynthesis && entry.task) {
+          if (line && !(await isFile(cacheFileOf(entry.key, line.format))) && identity.lines[line.address]?.key === entry.key && provider.doResumeSynthesis && entry.task) {
             const voice = voiceStateFromLock(line.voice);
             lookedUp = voice !== undefined;
             const result = voice ? await provider.doResumeSynthesis(synthesizeRequest(line, voice), entry.task, contextFor(entry, line.script)) : undefined;
@@ -457,7 +458,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       const lineIdentity = identity.lines[change.address]!;
       const outputFile = path.resolve(paths.dir, line.file);
       const cacheFile = cacheFileOf(change.key, line.format);
-      if (change.action === 'restore' || change.action === 'move' || (await readCacheKeys(paths.cacheDir)).has(change.key)) {
+      // One stat, not a listing of the cache: the listing grows with the book and this runs per line.
+      if (change.action === 'restore' || change.action === 'move' || (await isFile(cacheFile))) {
         const stored = await restoreAudio({ cacheFile, outputFile, format: line.format, signal: abort.signal });
         recordRender(line, lineIdentity, stored, change.fromAddress);
         if (change.action === 'move' && change.from && !manifestFiles.has(change.from)) {
@@ -544,6 +546,13 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
 }
 
 /** A deterministic vendor-safe voice id: `vx-<name>-<12 hex of the fingerprint>`. */
+async function isFile(file: string): Promise<boolean> {
+  return stat(file).then(
+    (info) => info.isFile(),
+    () => false,
+  );
+}
+
 export function suggestedVoiceId(name: string, fingerprint: string): string {
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'voice';
   return `vx-${slug}-${fingerprint.slice(0, 12)}`;
