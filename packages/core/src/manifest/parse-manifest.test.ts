@@ -30,6 +30,21 @@ describe('parseManifest', () => {
     expect(problems(`version: 1\nvoices:\n\tnarrator: {}\n`)).toEqual(['voices.yaml:3:1: YAML syntax: Tabs are not allowed as indentation']);
   });
 
+  it('reports an alias to a missing anchor at the alias, instead of crashing', () => {
+    const text = `version: 1\n${voices}scripts:\n  intro:\n    lines:\n      - *missing\n`;
+    const parsed = parseManifest(text, 'voices.yaml');
+    expect(parsed.document).toBeUndefined();
+    expect(parsed.diagnostics.map(formatDiagnostic)).toEqual([expect.stringMatching(/^voices\.yaml:7:9: YAML: Unresolved alias/)]);
+  });
+
+  it('refuses a file whose aliases would expand beyond bounds (a "billion laughs")', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let level = 1; level < 6; level++) levels.push(`${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(10).fill(`*${String.fromCharCode(96 + level)}`).join(', ')}]`);
+    const parsed = parseManifest(`${levels.join('\n')}\n`, 'voices.yaml');
+    expect(parsed.document).toBeUndefined();
+    expect(parsed.diagnostics.map(formatDiagnostic)).toEqual([expect.stringMatching(/^voices\.yaml:2:\d+: YAML: Excessive alias count/)]);
+  });
+
   it('reports a duplicate key at the second occurrence', () => {
     const text = `version: 1\nvoices:\n  narrator: { sample: a.wav }\n  narrator: { sample: b.wav }\nscripts: {}\n`;
     expect(problems(text)).toEqual(['voices.yaml:4:3: YAML syntax: Map keys must be unique']);

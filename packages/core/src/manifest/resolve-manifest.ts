@@ -46,7 +46,20 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
   const diagnostics: Diagnostic[] = [];
   const error = (path: PathSegment[], message: string, options: { key?: boolean } = {}) =>
     diagnostics.push(source.diagnostic(path, message, options));
-  const positionOf = (path: PathSegment[]): SourcePosition => ({ file: source.file, ...source.positionOf(path) });
+  // Found only when read: a position needs the YAML parsed with positions, and most runs report none.
+  const positionOf = (path: PathSegment[]): SourcePosition => {
+    let found: { line: number; column: number } | undefined;
+    const find = () => (found ??= source.positionOf(path));
+    return {
+      file: source.file,
+      get line() {
+        return find().line;
+      },
+      get column() {
+        return find().column;
+      },
+    };
+  };
   const knownProviders = () => input.providers.ids().join(', ');
 
   const providers: Record<string, ResolvedProviderSettings> = {};

@@ -1,5 +1,6 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic } from '../errors/diagnostic.js';
+import { loadCoreYaml } from './load-core-yaml.js';
 
 export type PathSegment = string | number;
 
@@ -9,20 +10,26 @@ export type PathSegment = string | number;
  */
 export class YamlSource {
   readonly file: string;
-  readonly document: Document.Parsed;
-  readonly #lineCounter: LineCounter;
+  readonly #text: string;
+  #document: Document.Parsed | undefined;
+  #lineCounter: LineCounter | undefined;
+  #value: { value: unknown } | undefined;
 
-  private constructor(file: string, document: Document.Parsed, lineCounter: LineCounter) {
+  private constructor(file: string, text: string, value?: { value: unknown }) {
     this.file = file;
-    this.document = document;
-    this.#lineCounter = lineCounter;
+    this.#text = text;
+    this.#value = value;
   }
 
-  /** Parses `text`; syntax errors come back as diagnostics (and then `value` must not be trusted). */
+  /**
+   * Parses `text`; syntax errors come back as diagnostics (and then `value` must not be trusted). A
+   * plain valid file is read with the fast loader, and parsed again by `yaml` only if a position is asked for.
+   */
   static parse(text: string, file: string): { source: YamlSource; diagnostics: Diagnostic[] } {
-    const lineCounter = new LineCounter();
-    const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-    const source = new YamlSource(file, document, lineCounter);
+    const fast = loadCoreYaml(text);
+    if (fast) return { source: new YamlSource(file, text, fast), diagnostics: [] };
+    const source = new YamlSource(file, text);
+    const { document, lineCounter } = source.#parsed();
     const diagnostics = [...document.errors, ...document.warnings].map((problem): Diagnostic => {
       const offset = problem.pos[0];
       const { line, col } = lineCounter.linePos(offset);
@@ -35,11 +42,33 @@ export class YamlSource {
         severity: problem.name === 'YAMLWarning' ? 'warning' : 'error',
       };
     });
+    if (!diagnostics.some((diagnostic) => diagnostic.severity === 'error')) {
+      // `yaml` reports an alias to a missing anchor, or too many aliases, only when converting.
+      try {
+        source.#value = { value: document.toJS({ maxAliasCount: 1000 }) };
+      } catch (error) {
+        const { line, col } = lineCounter.linePos(firstAliasOffset(document));
+        diagnostics.push({ file, line, column: col, path: '', message: `YAML: ${(error as Error).message}`, severity: 'error' });
+      }
+    }
     return { source, diagnostics };
   }
 
+  /** The document with positions, parsed on first use. */
+  get document(): Document.Parsed {
+    return this.#parsed().document;
+  }
+
+  #parsed(): { document: Document.Parsed; lineCounter: LineCounter } {
+    if (!this.#document || !this.#lineCounter) {
+      this.#lineCounter = new LineCounter();
+      this.#document = parseDocument(this.#text, { lineCounter: this.#lineCounter, uniqueKeys: true, prettyErrors: false });
+    }
+    return { document: this.#document, lineCounter: this.#lineCounter };
+  }
+
   toJS(): unknown {
-    return this.document.toJS({ maxAliasCount: 1000 });
+    return this.#value ? this.#value.value : null;
   }
 
   /**
@@ -70,7 +99,7 @@ export class YamlSource {
         break;
       }
     }
-    const { line, col } = this.#lineCounter.linePos(offset);
+    const { line, col } = this.#parsed().lineCounter.linePos(offset);
     return { line, column: col };
   }
 
@@ -78,6 +107,23 @@ export class YamlSource {
     const { line, column } = this.positionOf(path, options);
     return { file: this.file, line, column, path: formatPath(path), message, severity: options.severity ?? 'error' };
   }
+}
+
+/** Where the conversion failed: the first alias to a missing anchor, else the first alias. */
+function firstAliasOffset(document: Document.Parsed): number {
+  let first: number | undefined;
+  let unresolved: number | undefined;
+  visit(document, {
+    Alias(_key, node) {
+      first ??= node.range?.[0];
+      if (node.resolve(document) === undefined) {
+        unresolved = node.range?.[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return unresolved ?? first ?? 0;
 }
 
 /** `['voices', 'narrator', 'sample']` → `voices.narrator.sample`; `['scripts', 'a', 'lines', 2]` → `scripts.a.lines[2]`. */
