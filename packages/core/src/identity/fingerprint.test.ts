@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json.js';
 import { countCharacters, normalizeText, renderKey, voiceFingerprint, type RenderIdentity, type VoiceIdentity } from './fingerprint.js';
-import { sha256Hex } from './sha256.js';
+import { sha256Hex, sha256HexPortable } from './sha256.js';
 
 describe('canonicalJson', () => {
   it('does not depend on key order, at any depth', () => {
@@ -25,6 +26,13 @@ describe('canonicalJson', () => {
 describe('sha256Hex', () => {
   it('is the lower-case hex sha256 of the UTF-8 bytes', () => {
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(sha256HexPortable('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('gives the same digest in Node and in a browser, for any text (lone surrogates included)', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(sha256Hex(text)).toBe(sha256HexPortable(text));
+      }));
   });
 });
 
