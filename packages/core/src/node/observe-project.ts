@@ -1,6 +1,8 @@
-import { readdir, stat } from 'node:fs/promises';
+import { statSync, type Stats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
+import type { LockedRender } from '../lockfile/lockfile-types.js';
 import type { Observations } from '../plan/create-plan.js';
 import { hashFile, sampleDigests, type LoadedProject } from './load-project.js';
 
@@ -16,6 +18,14 @@ export async function readCacheKeys(cacheDir: string): Promise<Set<string>> {
   }
 }
 
+function statIfAny(file: string): Stats | undefined {
+  try {
+    return statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return undefined; // ENOTDIR, EACCES…: not a file voxform can use
+  }
+}
+
 /**
  * Looks at the output files the lockfile records and the cache. Like git's index, a file whose size
  * and mtime match the lockfile is taken as unchanged without reading it; others are hashed. `verify`
@@ -26,23 +36,24 @@ export async function observeProject(
   options: { verify?: boolean; now?: Date; remoteVoices?: Observations['remoteVoices'] } = {},
 ): Promise<Observations> {
   const outputs: Observations['outputs'] = {};
+  const toHash: Array<{ render: LockedRender; file: string }> = [];
+  // Synchronous on purpose: 10,000 stat calls take about 30 ms this way and 250 ms through the thread pool.
+  for (const render of Object.values(project.lockfile.renders)) {
+    const file = path.resolve(project.paths.dir, render.file);
+    const info = statIfAny(file);
+    if (!info?.isFile()) outputs[render.file] = 'missing';
+    else if (info.size !== render.bytes) outputs[render.file] = 'modified';
+    else if (!options.verify && render.mtimeMs !== undefined && Math.abs(info.mtimeMs - render.mtimeMs) < 1) outputs[render.file] = 'unchanged';
+    else toHash.push({ render, file });
+  }
   const limit = pLimit(16);
   await Promise.all(
-    Object.values(project.lockfile.renders).map((render) =>
+    toHash.map(({ render, file }) =>
       limit(async () => {
-        const file = path.resolve(project.paths.dir, render.file);
-        try {
-          const info = await stat(file);
-          if (!options.verify && info.size === render.bytes && render.mtimeMs !== undefined && Math.abs(info.mtimeMs - render.mtimeMs) < 1) {
-            outputs[render.file] = 'unchanged';
-          } else if (info.size !== render.bytes) {
-            outputs[render.file] = 'modified';
-          } else {
-            outputs[render.file] = (await hashFile(file)) === render.sha256 ? 'unchanged' : 'modified';
-          }
-        } catch {
-          outputs[render.file] = 'missing';
-        }
+        outputs[render.file] = await hashFile(file).then(
+          (sha256) => (sha256 === render.sha256 ? 'unchanged' : 'modified'),
+          () => 'missing' as const,
+        );
       }),
     ),
   );
