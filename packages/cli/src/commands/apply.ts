@@ -17,7 +17,7 @@ export async function applyCommand(
   let plan: Plan;
   if (planFile) {
     const saved = await readPlanFile(planFile);
-    project = await loadProject({ paths: context.paths, providers: context.providers });
+    project = await loadProject({ paths: context.paths, providers: context.providers, saveSnapshot: true });
     checkPlanIsCurrent(saved, project, planFile);
     plan = saved.plan;
   } else {

@@ -12,7 +12,7 @@ export interface PlanningOptions {
 
 /** Load, observe, plan: shared by `plan` and `apply`. */
 export async function makePlan(context: CommandContext, options: PlanningOptions): Promise<{ project: LoadedProject; plan: Plan; planOptions: PlanOptions }> {
-  const project = await loadProject({ paths: context.paths, providers: context.providers });
+  const project = await loadProject({ paths: context.paths, providers: context.providers, saveSnapshot: true });
   const remoteVoices = options.refresh ? await checkRemoteVoices(context, project) : undefined;
   const observations = await observeProject(project, { verify: options.verify, ...(remoteVoices ? { remoteVoices } : {}) });
   const planOptions: PlanOptions = {

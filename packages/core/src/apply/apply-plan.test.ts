@@ -26,6 +26,7 @@ import { parseLockfile } from '../lockfile/parse-lockfile.js';
 import { serializeLockfile } from '../lockfile/serialize-lockfile.js';
 import type { Lockfile } from '../lockfile/lockfile-types.js';
 import { createPlan, identifyManifest, type PlanOptions } from '../plan/create-plan.js';
+import { readLockfileSnapshot } from '../node/lockfile-snapshot.js';
 
 const directories = temporaryDirectories();
 
@@ -365,6 +366,15 @@ describe('applyPlan', () => {
         expect(pending, address).toContainEqual({ kind: change.kind, address, key, provider: 'fake', startedAt: expect.any(String), ...task });
       }
       expect((await readLockfile(dir)).pending).toEqual([]);
+    });
+
+    it('leaves in .voxform/ a lockfile snapshot equal to parsing the voices.lock it wrote', async () => {
+      const dir = await createProject();
+      await apply(dir, createFakeProvider());
+      const text = readFileSync(path.join(dir, 'voices.lock'), 'utf8');
+      const snapshot = await readLockfileSnapshot(path.join(dir, '.voxform'), createHash('sha256').update(text).digest('hex'));
+      expect(snapshot).toEqual(parseLockfile(text, 'voices.lock'));
+      expect(Object.keys(snapshot!.renders)).toHaveLength(5);
     });
 
     it('writes no pending entry for a free provider: redoing its work after a crash costs nothing', async () => {

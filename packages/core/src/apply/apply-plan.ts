@@ -69,7 +69,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
   const { paths } = project;
 
   const lock = await acquireStateLock(paths.stateDir, options.command ?? 'apply');
-  const store = new LockfileStore(paths.lockfileFile, project.lockfile);
+  const store = new LockfileStore(paths.lockfileFile, project.lockfile, { snapshotDir: paths.stateDir });
   const summary: ApplySummary = {
     voices: { done: 0, failed: 0 },
     lines: { done: 0, rendered: 0, failed: 0, skipped: 0 },

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProject, projectPaths } from '@voxform/core/node';
 import { createFakeProvider, fakeRegistry } from '../__fixtures__/fake-provider.js';
@@ -6,6 +7,10 @@ import { listFiles, sineWav, temporaryDirectories, writeFiles } from '../__fixtu
 import { formatDiagnostic } from '../errors/diagnostic.js';
 import { LockfileError } from '../errors/lockfile-error.js';
 import { ManifestError } from '../errors/manifest-error.js';
+import { emptyLockfile } from '../lockfile/lockfile-types.js';
+import { parseLockfile } from '../lockfile/parse-lockfile.js';
+import { serializeLockfile } from '../lockfile/serialize-lockfile.js';
+import { readLockfileSnapshot, writeLockfileSnapshot } from './lockfile-snapshot.js';
 
 const directories = temporaryDirectories();
 
@@ -173,5 +178,53 @@ describe('loadProject', () => {
     const error = await load(dir).catch((thrown: unknown) => thrown);
     expect(LockfileError.isInstance(error)).toBe(true);
     expect((error as LockfileError).diagnostics[0]).toMatchObject({ file: 'voices.lock', line: 3 });
+  });
+
+  describe('the lockfile snapshot in .voxform/', () => {
+    const manifest = 'version: 1\nvoices:\n  narrator: { provider: fake, sample: n.wav }\nscripts:\n  intro:\n    lines:\n      - narrator: Hello.\n';
+    const lockfileText = (remoteId: string) =>
+      serializeLockfile({ ...emptyLockfile(), voices: { narrator: { provider: 'fake', fingerprint: 'f'.repeat(64), remoteId, createdAt: '2026-11-21T10:00:00.000Z' } } });
+    const digest = (text: string) => createHash('sha256').update(text).digest('hex');
+
+    it('is written by a load that asks for it, holding the parse of exactly that text', async () => {
+      const dir = await directories.create();
+      const text = lockfileText('vx-1');
+      await writeFiles(dir, { 'voices.yaml': manifest, 'n.wav': sineWav(), 'voices.lock': text });
+      await load(dir); // validate's load: writes nothing
+      expect(await listFiles(dir)).not.toContain('.voxform/voices.lock.json');
+      await loadProject({ paths: projectPaths({ cwd: dir }), providers: fakeRegistry(), saveSnapshot: true });
+      expect(await readLockfileSnapshot(path.join(dir, '.voxform'), digest(text))).toEqual(parseLockfile(text, 'voices.lock'));
+    });
+
+    it('is read instead of the YAML only when it is the parse of the same text', async () => {
+      const dir = await directories.create();
+      const text = lockfileText('vx-from-yaml');
+      await writeFiles(dir, { 'voices.yaml': manifest, 'n.wav': sineWav(), 'voices.lock': text });
+      const stateDir = path.join(dir, '.voxform');
+      // A snapshot that says something else proves which one was read.
+      await writeLockfileSnapshot(stateDir, digest(text), parseLockfile(lockfileText('vx-from-snapshot'), 'voices.lock'));
+      expect((await load(dir)).lockfile.voices.narrator?.remoteId).toBe('vx-from-snapshot');
+
+      await writeFiles(dir, { 'voices.lock': lockfileText('vx-edited') }); // e.g. git pull
+      expect((await load(dir)).lockfile.voices.narrator?.remoteId).toBe('vx-edited');
+    });
+
+    it('never hides a damaged lockfile, whatever snapshot is there', async () => {
+      const dir = await directories.create();
+      const text = lockfileText('vx-1');
+      await writeFiles(dir, { 'voices.yaml': manifest, 'n.wav': sineWav(), 'voices.lock': text });
+      await loadProject({ paths: projectPaths({ cwd: dir }), providers: fakeRegistry(), saveSnapshot: true });
+      await writeFiles(dir, { 'voices.lock': `${text}<<<<<<< HEAD\n` });
+      expect(LockfileError.isInstance(await load(dir).catch((thrown: unknown) => thrown))).toBe(true);
+    });
+
+    it('is ignored when unreadable or written by another format', async () => {
+      const dir = await directories.create();
+      const text = lockfileText('vx-1');
+      await writeFiles(dir, { 'voices.yaml': manifest, 'n.wav': sineWav(), 'voices.lock': text, '.voxform/voices.lock.json': '{"format":' });
+      expect((await load(dir)).lockfile.voices.narrator?.remoteId).toBe('vx-1');
+      await writeFiles(dir, { '.voxform/voices.lock.json': JSON.stringify({ format: '0:old', digest: digest(text), lockfile: emptyLockfile() }) });
+      expect((await load(dir)).lockfile.voices.narrator?.remoteId).toBe('vx-1');
+    });
   });
 });

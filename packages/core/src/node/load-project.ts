@@ -7,6 +7,7 @@ import type { Diagnostic } from '../errors/diagnostic.js';
 import { ManifestError } from '../errors/manifest-error.js';
 import { sha256Hex } from '../identity/sha256.js';
 import { parseLockfile } from '../lockfile/parse-lockfile.js';
+import { readLockfileSnapshot, writeLockfileSnapshot } from './lockfile-snapshot.js';
 import type { Lockfile } from '../lockfile/lockfile-types.js';
 import type { ResolvedManifest, ResolvedVoice, SampleReference } from '../manifest/manifest-types.js';
 import { parseManifest } from '../manifest/parse-manifest.js';
@@ -74,6 +75,11 @@ export function projectPaths(options: { dir?: string; file?: string; cwd?: strin
 export async function loadProject(options: {
   paths: ProjectPaths;
   providers: ProviderRegistry;
+  /**
+   * Keep the parsed lockfile in `.voxform/` for the next run (see lockfile-snapshot). Plan and apply
+   * do; validate, which writes nothing, does not.
+   */
+  saveSnapshot?: boolean;
 }): Promise<LoadedProject> {
   const { paths } = options;
   const manifestName = paths.display(paths.manifestFile);
@@ -139,7 +145,12 @@ export async function loadProject(options: {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  const lockfile = parseLockfile(lockfileText, paths.display(paths.lockfileFile));
+  const lockfileDigest = sha256Hex(lockfileText ?? '');
+  let lockfile = lockfileText === undefined ? undefined : await readLockfileSnapshot(paths.stateDir, lockfileDigest);
+  if (!lockfile) {
+    lockfile = parseLockfile(lockfileText, paths.display(paths.lockfileFile));
+    if (options.saveSnapshot && lockfileText !== undefined) await writeLockfileSnapshot(paths.stateDir, lockfileDigest, lockfile);
+  }
   const sampleDigests = Object.entries(samples).map(([name, { sample, prompt }]) => [name, sample.digest, prompt?.digest ?? '']);
   return {
     paths,
@@ -149,7 +160,7 @@ export async function loadProject(options: {
     samples,
     digests: {
       manifest: sha256Hex(JSON.stringify([text, scriptTexts, sampleDigests])),
-      lockfile: sha256Hex(lockfileText ?? ''),
+      lockfile: lockfileDigest,
     },
   };
 }

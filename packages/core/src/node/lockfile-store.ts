@@ -1,6 +1,8 @@
 import writeFileAtomic from 'write-file-atomic';
 import type { Lockfile } from '../lockfile/lockfile-types.js';
+import { sha256Hex } from '../identity/sha256.js';
 import { serializeLockfile, type RenderFragments } from '../lockfile/serialize-lockfile.js';
+import { writeLockfileSnapshot } from './lockfile-snapshot.js';
 
 /**
  * The lockfile during an apply: changed in memory, written atomically (temp file, fsync, rename).
@@ -17,9 +19,13 @@ export class LockfileStore {
   #lastText: string | undefined;
   readonly #fragments: RenderFragments = new WeakMap();
 
-  constructor(file: string, lockfile: Lockfile) {
+  readonly #snapshotDir: string | undefined;
+
+  /** With `snapshotDir`, closing also leaves the parsed lockfile there for the next run (lockfile-snapshot). */
+  constructor(file: string, lockfile: Lockfile, options: { snapshotDir?: string } = {}) {
     this.file = file;
     this.state = structuredClone(lockfile);
+    this.#snapshotDir = options.snapshotDir;
   }
 
   /** Changes the state; it reaches the disk at the next flush, or within `delayMs`. */
@@ -58,5 +64,7 @@ export class LockfileStore {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.flush();
+    // The state is exactly what the last text parses back to (serialisation round-trips), so it is the snapshot.
+    if (this.#snapshotDir && this.#lastText !== undefined) await writeLockfileSnapshot(this.#snapshotDir, sha256Hex(this.#lastText), this.state);
   }
 }
