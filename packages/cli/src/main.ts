@@ -2,13 +2,6 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { LockfileError, ManifestError, UsageError, VoxformError, formatDiagnostic } from '@voxform/core';
 import { projectPaths, type ProjectPaths } from '@voxform/core/node';
-import { applyCommand } from './commands/apply.js';
-import { emulatorCommand } from './commands/emulator.js';
-import { initCommand } from './commands/init.js';
-import { planCommand } from './commands/plan.js';
-import { showCommand } from './commands/show.js';
-import { unlockCommand } from './commands/unlock.js';
-import { validateCommand } from './commands/validate.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { createProviderRegistry } from './providers.js';
 import { createTerminal, type Terminal } from './terminal.js';
@@ -53,8 +46,10 @@ export async function main(argv: string[]): Promise<number> {
     terminal = createTerminal(options);
     return { terminal, paths: projectPaths({ dir: options.dir, file: options.file }), providers: createProviderRegistry() };
   };
-  const run = (action: (context: CommandContext, ...args: never[]) => Promise<number>) =>
+  // A command's module loads only when it runs: `plan` does not pay for apply's engine and progress display.
+  const run = (load: () => Promise<(context: CommandContext, ...args: never[]) => Promise<number>>) =>
     async (...args: unknown[]) => {
+      const action = await load();
       exitCode = await action(context(), ...(args as never[]));
     };
 
@@ -62,8 +57,8 @@ export async function main(argv: string[]): Promise<number> {
     .command('init')
     .description('write a commented starter voices.yaml')
     .option('--force', 'overwrite an existing voices.yaml', false)
-    .action(run(initCommand));
-  program.command('validate').description('check the manifest, its scripts and samples; write nothing').action(run(validateCommand));
+    .action(run(async () => (await import('./commands/init.js')).initCommand));
+  program.command('validate').description('check the manifest, its scripts and samples; write nothing').action(run(async () => (await import('./commands/validate.js')).validateCommand));
   const targeting = (command: Command) =>
     command
       .addOption(new Option('--target <address...>', 'only these voices/lines (voice.narrator, chapter-01/0003, chapter-01/*) and what they need'))
@@ -77,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
       .description('show what apply would do and what it would bill')
       .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes', false)
       .option('--out <file>', 'save the plan for `voxform apply <file>`'),
-  ).action(run(planCommand));
+  ).action(run(async () => (await import('./commands/plan.js')).planCommand));
   targeting(
     program
       .command('apply')
@@ -86,9 +81,9 @@ export async function main(argv: string[]): Promise<number> {
       .option('-y, --yes', 'do not ask before spending (required when not in a terminal)', false)
       .addOption(new Option('--parallelism <count>', 'changes in flight at once').default(10).argParser(positiveInteger))
       .option('--fail-fast', 'stop starting new work after the first failure', false),
-  ).action(run(applyCommand));
-  program.command('show').description('what voices.lock records: voices, renders, pending work').action(run(showCommand));
-  program.command('unlock').description('remove the state lock left by an apply that died').action(run(unlockCommand));
+  ).action(run(async () => (await import('./commands/apply.js')).applyCommand));
+  program.command('show').description('what voices.lock records: voices, renders, pending work').action(run(async () => (await import('./commands/show.js')).showCommand));
+  program.command('unlock').description('remove the state lock left by an apply that died').action(run(async () => (await import('./commands/unlock.js')).unlockCommand));
   program
     .command('emulator')
     .description('serve fakes of the five vendor APIs locally, for tests and trying voxform without keys')
@@ -96,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--audio <kind>', 'speech (real, local synthesiser) or tone (cheap, for load tests)').choices(['speech', 'tone']).default('speech'))
     .addOption(new Option('--seed <number>', 'seed of the fault dice').default(1).argParser(Number))
-    .action(run(emulatorCommand));
+    .action(run(async () => (await import('./commands/emulator.js')).emulatorCommand));
 
   try {
     await program.parseAsync(argv);

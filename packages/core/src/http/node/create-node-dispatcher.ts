@@ -1,4 +1,8 @@
-import { Agent } from 'undici';
+import { createRequire } from 'node:module';
+import type { Agent } from 'undici';
+
+// undici takes about 0.1 s to load: only commands that call a vendor pay for it.
+const require = createRequire(import.meta.url);
 
 export interface NodeDispatcherSettings {
   /** Open connections kept per origin. Default 16. */
@@ -19,7 +23,8 @@ export interface NodeDispatcherSettings {
  * Node only; close it with `await dispatcher.close()` when the apply ends.
  */
 export function createNodeDispatcher(settings: NodeDispatcherSettings = {}): Agent {
-  return new Agent({
+  const { Agent: UndiciAgent } = require('undici') as typeof import('undici');
+  return new UndiciAgent({
     connections: settings.connections ?? 16,
     keepAliveTimeout: settings.keepAliveTimeoutMs ?? 10_000,
     connect: { timeout: settings.connectTimeoutMs ?? 15_000 },

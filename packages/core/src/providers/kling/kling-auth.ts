@@ -1,4 +1,3 @@
-import { SignJWT } from 'jose';
 import { UsageError } from '../../errors/usage-error.js';
 
 /** The environment variable that conventionally holds the key. */
@@ -94,6 +93,7 @@ export function createKlingAuth(key: string | undefined, settings: KlingAuthSett
   const secretBytes = credentials?.kind === 'accessKey' ? new TextEncoder().encode(credentials.secretKey) : undefined;
 
   async function sign(accessKey: string, issuedAtSeconds: number): Promise<string> {
+    const { SignJWT } = await import('jose'); // loaded on the first Kling call, not at every start
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(accessKey)
