@@ -2,12 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import fc from 'fast-check';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { LockedRender, LockedVoice, Lockfile, PendingEntry } from '../lockfile/lockfile-types.js';
 import type { LineDefinition, ManifestDocument, ProviderBlock, ScriptDefinition, VoiceDefinition } from '../manifest/manifest-types.js';
 import type { TaskRecord } from '../providers/provider-v1.js';
-import { validateWithSchema } from '../validation/schema-validator.js';
+import { ajvOptions, validateWithSchema } from '../validation/schema-validator.js';
 import { voicesLockSchema } from './voices-lock-schema.js';
 import { voicesSchema } from './voices-schema.js';
 
@@ -172,6 +173,40 @@ describe('schemas', () => {
 
   it('the generated modules are exactly what scripts/sync-schemas.mjs writes', () => {
     expect(() => execFileSync(process.execPath, ['scripts/sync-schemas.mjs', '--check'], { cwd: root, stdio: 'pipe' })).not.toThrow();
+  });
+
+  describe('the validators compiled ahead of time', () => {
+    /** A document with `mutation` written at a path: a wrong type, an unknown key, a missing part. */
+    const mutated = fc
+      .tuple(fc.constantFrom<unknown>(manifestExample, lockfileExample), fc.array(fc.string({ maxLength: 12 }), { maxLength: 3 }), fc.jsonValue({ maxDepth: 2 }))
+      .map(([example, path, value]) => {
+        const document = structuredClone(example) as Record<string, unknown>;
+        let node: Record<string, unknown> = document;
+        for (const key of path.slice(0, -1)) {
+          const next = node[key];
+          node = next && typeof next === 'object' ? (next as Record<string, unknown>) : (node[key] = {});
+        }
+        node[path.at(-1) ?? 'extra'] = value;
+        return document;
+      });
+
+    it.each([
+      ['voices.yaml', voicesSchema],
+      ['voices.lock', voicesLockSchema],
+    ])('give the errors a validator compiled now gives (%s)', (_name, schema) => {
+      const ajv = new Ajv2020(ajvOptions);
+      ajvFormats.default(ajv);
+      const compiledNow = ajv.compile(structuredClone(schema));
+      fc.assert(
+        fc.property(fc.oneof(mutated, fc.jsonValue()), (document) => {
+          const valid = compiledNow(document);
+          const ahead = validateWithSchema(schema, document);
+          expect(ahead.valid).toBe(valid);
+          expect(ahead.errors).toEqual(valid ? [] : compiledNow.errors);
+        }),
+        { numRuns: 300 },
+      );
+    });
   });
 
   describe('voices.yaml and ManifestDocument', () => {
