@@ -37,7 +37,7 @@ export type {
 } from './manifest/manifest-types.js';
 export { parseManifest, type ParsedManifest } from './manifest/parse-manifest.js';
 export { resolveManifest, type ScriptSource, type ResolveManifestInput, type ResolveManifestResult } from './manifest/resolve-manifest.js';
-export { parseScriptSource, type ScriptParagraph } from './manifest/parse-script-source.js';
+export type { ScriptParagraph } from './manifest/parse-script-source.js';
 
 export type { Lockfile, LockedVoice, LockedRender, PendingEntry } from './lockfile/lockfile-types.js';
 export { emptyLockfile } from './lockfile/lockfile-types.js';

@@ -14,6 +14,11 @@ export interface ScriptParagraph {
 
 const speakerPrefix = /^@([a-z][a-z0-9_-]*):\s*/;
 
+/** How a `from:` file is read: Markdown by its extension, otherwise plain text. */
+export function scriptFormatOf(file: string): 'markdown' | 'text' {
+  return /\.(md|markdown)$/i.test(file) ? 'markdown' : 'text';
+}
+
 /**
  * Splits a plain-text or Markdown script into spoken paragraphs. Paragraphs are blocks separated by
  * blank lines; in Markdown, headings and list items count as paragraphs, code blocks, HTML and images

@@ -3,6 +3,7 @@ import { createFakeProvider, fakeRegistry } from '../__fixtures__/fake-provider.
 import { formatDiagnostic } from '../errors/diagnostic.js';
 import type { ResolvedManifest } from './manifest-types.js';
 import { parseManifest } from './parse-manifest.js';
+import { parseScriptSource, scriptFormatOf } from './parse-script-source.js';
 import { resolveManifest, type ScriptSource } from './resolve-manifest.js';
 
 const registry = fakeRegistry(
@@ -12,6 +13,11 @@ const registry = fakeRegistry(
   createFakeProvider({ id: 'urlonly', displayName: 'Url Only', capabilities: { sample: { sources: ['url'] } } }),
   createFakeProvider({ id: 'noprompt', displayName: 'No Prompt', capabilities: { sample: { prompt: undefined } } }),
 );
+
+/** A `from:` file as loadProject hands it over: its paragraphs. */
+function fromFile(name: string, text: string): ScriptSource {
+  return { paragraphs: parseScriptSource(text, scriptFormatOf(name)) };
+}
 
 /** Parses and resolves like `voxform validate`; problems as `file:line:column: path: message`. */
 function check(text: string, scriptSources: Record<string, ScriptSource> = {}): { manifest?: ResolvedManifest; problems: string[] } {
@@ -272,7 +278,7 @@ describe('resolveManifest', () => {
     ].join('\n');
 
     it('turns Markdown paragraphs into lines: formatting dropped, code and images not spoken, @voice: switches speaker', () => {
-      const { manifest: resolved, problems } = check(manifest('    voice: narrator\n    from: chapters/02.md'), { 'chapters/02.md': { text: markdown } });
+      const { manifest: resolved, problems } = check(manifest('    voice: narrator\n    from: chapters/02.md'), { 'chapters/02.md': fromFile('chapters/02.md', markdown) });
       expect(problems).toEqual([]);
       expect(resolved?.lines.map(({ address, voice, text, position }) => ({ address, voice, text, position }))).toEqual([
         { address: 'intro/0001', voice: 'narrator', text: 'Chapter Two', position: { file: 'chapters/02.md', line: 1, column: 1 } },
@@ -286,7 +292,7 @@ describe('resolveManifest', () => {
 
     it('turns a .txt file into lines, one per blank-line-separated paragraph', () => {
       const text = 'First paragraph,\nstill the first.\r\n\r\n@villain: Second.\n\n\nThird.\n';
-      const { manifest: resolved, problems } = check(manifest('    voice: narrator\n    from: scripts/intro.txt'), { 'scripts/intro.txt': { text } });
+      const { manifest: resolved, problems } = check(manifest('    voice: narrator\n    from: scripts/intro.txt'), { 'scripts/intro.txt': fromFile('scripts/intro.txt', text) });
       expect(problems).toEqual([]);
       expect(resolved?.lines.map(({ voice, text: lineText, position }) => [voice, lineText, position.line])).toEqual([
         ['narrator', 'First paragraph, still the first.', 1],
@@ -303,14 +309,14 @@ describe('resolveManifest', () => {
     });
 
     it('reports an unknown @voice: at the paragraph in the script file', () => {
-      const { problems } = check(manifest('    voice: narrator\n    from: chapters/02.md'), { 'chapters/02.md': { text: 'Hello.\n\n@hero: Hi.\n' } });
+      const { problems } = check(manifest('    voice: narrator\n    from: chapters/02.md'), { 'chapters/02.md': fromFile('chapters/02.md', 'Hello.\n\n@hero: Hi.\n') });
       expect(problems).toEqual([
         "chapters/02.md:3:1: intro/0002: unknown voice 'hero' (declared voices: narrator, villain): declare it under voices: or fix the name",
       ]);
     });
 
     it('reports a from: file with nothing to speak', () => {
-      const { problems } = check(manifest('    voice: narrator\n    from: chapters/02.md'), { 'chapters/02.md': { text: '```\ncode only\n```\n' } });
+      const { problems } = check(manifest('    voice: narrator\n    from: chapters/02.md'), { 'chapters/02.md': fromFile('chapters/02.md', '```\ncode only\n```\n') });
       expect(problems).toEqual(['voices.yaml:8:11: scripts.intro.from: chapters/02.md has no text to speak: paragraphs are separated by blank lines']);
     });
   });

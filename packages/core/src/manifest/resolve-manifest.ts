@@ -16,10 +16,11 @@ import {
   type SourcePosition,
 } from './manifest-types.js';
 import type { ParsedManifest } from './parse-manifest.js';
-import { parseScriptSource } from './parse-script-source.js';
+import type { ScriptParagraph } from './parse-script-source.js';
 
 /** The text of a `from:` file, or why it could not be read. */
-export type ScriptSource = { text: string } | { error: string };
+/** A `from:` file as the caller read it: its spoken paragraphs (`parseScriptSource`), or why it could not be read. */
+export type ScriptSource = { paragraphs: ScriptParagraph[] } | { error: string };
 
 export interface ResolveManifestInput {
   parsed: ParsedManifest & { document: NonNullable<ParsedManifest['document']> };
@@ -304,8 +305,7 @@ function linesFromFile(
     return [];
   }
   const file = joinRelative(manifestFile, from);
-  const format = /\.(md|markdown)$/i.test(from) ? 'markdown' : 'text';
-  const paragraphs = parseScriptSource(content.text, format);
+  const { paragraphs } = content;
   if (paragraphs.length === 0) error(path, `${from} has no text to speak: paragraphs are separated by blank lines`);
   return paragraphs.map((paragraph) => ({
     ...(paragraph.voice ? { voice: paragraph.voice } : {}),

@@ -100,11 +100,14 @@ export async function loadProject(options: {
   const scriptTexts: string[] = [];
   if (parsed.document) {
     const scriptSources: Record<string, ScriptSource> = {};
+    // The Markdown parser loads only for a manifest that has `from:` files.
+    let scriptParser: typeof import('../manifest/parse-script-source.js') | undefined;
     for (const script of Object.values(parsed.document.scripts ?? {})) {
       if (!script?.from || script.from in scriptSources) continue;
       try {
         const content = await readFile(path.resolve(paths.dir, script.from), 'utf8');
-        scriptSources[script.from] = { text: content };
+        scriptParser ??= await import('../manifest/parse-script-source.js');
+        scriptSources[script.from] = { paragraphs: scriptParser.parseScriptSource(content, scriptParser.scriptFormatOf(script.from)) };
         scriptTexts.push(script.from, content);
       } catch (error) {
         scriptSources[script.from] = {
