@@ -124,7 +124,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     }
     const instances = createProviders(project, options.providers, billable, env, limiters, options.dispatcher);
     const providerOf = (id: string) => instances.get(id) ?? options.providers.describe(id);
-    const queueOf = (id: string) => limiters.get(id)!.queue;
+    const limiterOf = (id: string) => limiters.get(id)!;
     const limit = pLimit(options.parallelism ?? 10);
 
     const contextFor = (entry: PendingEntry, script?: string): ProviderCallContext => ({
@@ -398,7 +398,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       if (change.action === 'delete') continue;
       voiceReady.set(
         change.voice,
-        queueOf(change.provider).add(async () => {
+        limiterOf(change.provider).run(async () => {
           if (settledVoices.has(change.voice)) return voiceStateFromLock(change.voice)!;
           if (unsettled.has(change.address)) {
             summary.voices.failed++;
@@ -469,7 +469,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       }
       const voice = await voiceFor(change.voice);
       const provider = providerOf(change.provider);
-      await queueOf(change.provider).add(async () => {
+      await limiterOf(change.provider).run(async () => {
         if (stop.signal.aborted) throw new SkippedError('interrupted');
         const entry: PendingEntry = { kind: 'line', address: change.address, key: change.key, provider: change.provider, startedAt: now().toISOString() };
         const context = contextFor(entry, change.script);

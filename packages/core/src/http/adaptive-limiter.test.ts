@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AdaptiveLimiter, createAdaptiveLimiter } from './adaptive-limiter.js';
 import type { ProviderLimitChangeEvent } from './http-events.js';
 
@@ -96,5 +96,55 @@ describe('AdaptiveLimiter', () => {
 
   it('rejects an invalid concurrency with a clear message', () => {
     expect(() => createAdaptiveLimiter({ provider: 'vidu', concurrency: 0 })).toThrow('Expected `concurrency` to be an integer >= 1, got `0`.');
+  });
+
+  describe('requestsPerMinute', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('spaces starts evenly instead of letting a burst through', async () => {
+      vi.useFakeTimers({ now: 0 });
+      const subject = createAdaptiveLimiter({ provider: 'minimax', concurrency: 8, requestsPerMinute: 600 });
+      const starts: number[] = [];
+      const all = Promise.all(Array.from({ length: 5 }, () => subject.run(async () => void starts.push(Date.now()))));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(starts).toEqual([0]);
+      await vi.advanceTimersByTimeAsync(150);
+      expect(starts).toEqual([0, 100]);
+      await vi.advanceTimersByTimeAsync(250);
+      await all;
+      expect(starts).toEqual([0, 100, 200, 300, 400]);
+    });
+
+    it('accepts fractions: 1.5 per minute is one start every 40 s', async () => {
+      vi.useFakeTimers({ now: 0 });
+      const subject = createAdaptiveLimiter({ provider: 'minimax', concurrency: 8, requestsPerMinute: 1.5 });
+      const starts: number[] = [];
+      const all = Promise.all(Array.from({ length: 3 }, () => subject.run(async () => void starts.push(Date.now()))));
+      await vi.advanceTimersByTimeAsync(80_000);
+      await all;
+      expect(starts).toEqual([0, 40_000, 80_000]);
+    });
+
+    it('starts at once when unset', async () => {
+      const { limiter: subject } = limiter();
+      let ran = 0;
+      await Promise.all(Array.from({ length: 20 }, () => subject.run(async () => void ran++)));
+      expect(ran).toBe(20);
+    });
+
+    it('gives up a wait when its signal aborts', async () => {
+      const subject = createAdaptiveLimiter({ provider: 'minimax', concurrency: 2, requestsPerMinute: 1 });
+      await subject.run(async () => undefined); // takes the first slot; the next is a minute away
+      const controller = new AbortController();
+      const waiting = subject.run(async () => 'ran', { signal: controller.signal });
+      controller.abort(new Error('stopped'));
+      await expect(waiting).rejects.toThrow('stopped');
+    });
+
+    it('refuses zero or a negative number', () => {
+      expect(() => createAdaptiveLimiter({ provider: 'minimax', concurrency: 1, requestsPerMinute: 0 })).toThrow(/requestsPerMinute/);
+    });
   });
 });

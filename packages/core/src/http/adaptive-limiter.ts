@@ -1,12 +1,17 @@
 import PQueue from 'p-queue';
 import type { ProviderLimitChangeEvent } from './http-events.js';
+import { sleep as defaultSleep, type Sleep } from './sleep.js';
 
 export interface AdaptiveLimiterSettings {
   /** The provider's id, carried by the events (`minimax`). */
   provider: string;
   /** Concurrency to start with and the ceiling of recovery (the manifest's or the provider's default). */
   concurrency: number;
-  /** Requests per minute; absent = unlimited. Enforced by p-queue's sliding window (`strict`). */
+  /**
+   * Pieces of work started per minute; absent = unlimited. Starts are spaced evenly (60 000 / n ms
+   * apart) rather than allowed in bursts: a vendor's limiter, whether a window or a token bucket,
+   * then never sees more than it allows, and throughput stays at the limit.
+   */
   requestsPerMinute?: number;
   /** Rate-limit answers within `rateLimitWindowMs` that halve the concurrency. Default 2. */
   rateLimitThreshold?: number;
@@ -18,6 +23,8 @@ export interface AdaptiveLimiterSettings {
   onChange?: (event: ProviderLimitChangeEvent) => void;
   /** Clock in ms; tests inject one. Default `Date.now`. */
   now?: () => number;
+  /** Waits between starts; tests inject one. */
+  sleep?: Sleep;
 }
 
 /**
@@ -36,6 +43,10 @@ export class AdaptiveLimiter {
   readonly #recoveryThreshold: number;
   readonly #onChange: ((event: ProviderLimitChangeEvent) => void) | undefined;
   readonly #now: () => number;
+  readonly #sleep: Sleep;
+  /** Milliseconds between starts; 0 = unpaced. */
+  readonly #spacingMs: number;
+  #nextStartAt = Number.NEGATIVE_INFINITY;
   #rateLimits: number[] = [];
   #successes = 0;
 
@@ -43,8 +54,8 @@ export class AdaptiveLimiter {
     if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1) {
       throw new TypeError(`Expected \`concurrency\` to be an integer >= 1, got \`${settings.concurrency}\`.`);
     }
-    if (settings.requestsPerMinute !== undefined && !(settings.requestsPerMinute >= 1)) {
-      throw new TypeError(`Expected \`requestsPerMinute\` to be a number >= 1, got \`${settings.requestsPerMinute}\`.`);
+    if (settings.requestsPerMinute !== undefined && !(settings.requestsPerMinute > 0)) {
+      throw new TypeError(`Expected \`requestsPerMinute\` to be a number > 0, got \`${settings.requestsPerMinute}\`.`);
     }
     this.provider = settings.provider;
     this.#maximum = settings.concurrency;
@@ -53,10 +64,9 @@ export class AdaptiveLimiter {
     this.#recoveryThreshold = settings.recoveryThreshold ?? 20;
     this.#onChange = settings.onChange;
     this.#now = settings.now ?? Date.now;
-    this.queue = new PQueue({
-      concurrency: settings.concurrency,
-      ...(settings.requestsPerMinute === undefined ? {} : { intervalCap: Math.floor(settings.requestsPerMinute), interval: 60_000, strict: true }),
-    });
+    this.#sleep = settings.sleep ?? defaultSleep;
+    this.#spacingMs = settings.requestsPerMinute === undefined ? 0 : 60_000 / settings.requestsPerMinute;
+    this.queue = new PQueue({ concurrency: settings.concurrency });
   }
 
   /** The current concurrency. */
@@ -66,7 +76,22 @@ export class AdaptiveLimiter {
 
   /** Runs `task` when a slot is free. Aborting `signal` while it waits removes it from the queue. */
   run<TResult>(task: (options: { signal?: AbortSignal }) => Promise<TResult>, options: { signal?: AbortSignal } = {}): Promise<TResult> {
-    return this.queue.add(task, { ...(options.signal ? { signal: options.signal } : {}) }) as Promise<TResult>;
+    return this.queue.add(
+      async (queued) => {
+        await this.#waitForStart(options.signal);
+        return task(queued);
+      },
+      { ...(options.signal ? { signal: options.signal } : {}) },
+    ) as Promise<TResult>;
+  }
+
+  /** Holds a start until its slot. Slots are `spacingMs` apart from the previous slot, not from when a timer fired, so late timers do not add up. */
+  async #waitForStart(signal: AbortSignal | undefined): Promise<void> {
+    if (this.#spacingMs === 0) return;
+    const now = this.#now();
+    const startAt = Math.max(now, this.#nextStartAt);
+    this.#nextStartAt = startAt + this.#spacingMs;
+    if (startAt > now) await this.#sleep(startAt - now, signal);
   }
 
   /** A rate-limit answer (HTTP 429 or a vendor's rate-limit code). */
