@@ -1,6 +1,7 @@
 import { parseBuffer } from 'music-metadata';
 import { describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from './create-emulator.js';
+import { faultSettingsProblems } from './fault-settings.js';
 
 const viduTts = (emulator: Emulator, key = emulator.keys.vidu) =>
   new Request(`${emulator.vendorBaseUrl('vidu')}/ent/v2/tasks/unknown-task/creations`, { headers: { authorization: `Token ${key}` } });
@@ -90,6 +91,27 @@ describe('createEmulator', () => {
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ code: expect.any(String), message: expect.any(String) });
       expect(emulator.calls.entries()).toEqual([expect.objectContaining({ vendor: 'vidu', status: 503, fault: 'status-503' })]);
+    });
+
+    it('enforces a steady rate limit with a token bucket, answering 429 with the seconds to wait', async () => {
+      const emulator = createEmulator({ audio: 'tone' });
+      emulator.setFaults('vidu', { rateLimit: { requestsPerSecond: 2, burst: 3 } });
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 5; attempt++) statuses.push((await emulator.handle(viduTts(emulator))).status);
+      // The burst of three passes (404: the test voice does not exist), then the bucket is empty.
+      expect(statuses).toEqual([404, 404, 404, 429, 429]);
+      const refused = await emulator.handle(viduTts(emulator));
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(emulator.calls.entries().filter((call) => call.fault === 'rate-limit')).toHaveLength(3);
+
+      await new Promise((resolve) => setTimeout(resolve, 600)); // 2 per second: one token back
+      expect((await emulator.handle(viduTts(emulator))).status).toBe(404);
+      expect((await emulator.handle(viduTts(emulator))).status).toBe(429);
+    });
+
+    it('refuses a malformed rateLimit setting over HTTP, saying what it must be', () => {
+      expect(faultSettingsProblems({ rateLimit: { requestsPerSecond: 0 } })).toEqual(['rateLimit must be { requestsPerSecond: number > 0, burst?: number >= 1 }']);
+      expect(faultSettingsProblems({ rateLimit: { requestsPerSecond: 20, burst: 20 } })).toEqual([]);
     });
 
     it('sends a 429 burst with Retry-After, then behaves (MiniMax: HTTP 200 with base_resp 1002)', async () => {

@@ -150,6 +150,23 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     return new Response(body, { headers: { 'content-type': file.contentType, 'content-length': String(file.bytes.length) } });
   };
 
+  // One token bucket per rateLimit setting object: new settings start a full bucket.
+  const buckets = new WeakMap<NonNullable<FaultSettings['rateLimit']>, { tokens: number; at: number }>();
+  /** Takes a token; 0 when there was one, else the seconds until there will be. */
+  const takeToken = (limit: NonNullable<FaultSettings['rateLimit']>): number => {
+    const capacity = limit.burst ?? Math.max(1, limit.requestsPerSecond);
+    const now = performance.now();
+    const bucket = buckets.get(limit) ?? { tokens: capacity, at: now };
+    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) / 1000) * limit.requestsPerSecond);
+    bucket.at = now;
+    buckets.set(limit, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return (1 - bucket.tokens) / limit.requestsPerSecond;
+  };
+
   const handleVendor = async (vendor: VendorId, arriving: Request, url: URL, path: string, drop?: () => void): Promise<Response> => {
     const entry: CallEntry = { vendor, method: arriving.method, path, status: 0, time: clock.now() };
     // A vendor that has received a request carries it out even if the client goes away meanwhile (a
@@ -157,6 +174,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const body = arriving.method === 'GET' || arriving.method === 'HEAD' ? undefined : await arriving.arrayBuffer();
     const request = new Request(arriving.url, { method: arriving.method, headers: arriving.headers, ...(body ? { body } : {}) });
     const settings = faultSettings.get(vendor) ?? {};
+    // Judged on arrival, as a vendor does; answered after the latency like any other answer.
+    const rateLimitWaitSeconds = settings.rateLimit ? takeToken(settings.rateLimit) : 0;
     try {
       const latency = settings.latencyMs;
       const delay = Array.isArray(latency) ? latency[0] + random() * (latency[1] - latency[0]) : (latency ?? 0);
@@ -165,6 +184,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         entry.fault = 'drop';
         drop?.();
         return Response.error();
+      }
+      if (rateLimitWaitSeconds > 0) {
+        entry.fault = 'rate-limit';
+        return finish(modules[vendor].faultResponse(429, { retryAfterSeconds: Math.ceil(rateLimitWaitSeconds) }));
       }
       if (settings.rateLimitBurst && settings.rateLimitBurst.count > 0) {
         settings.rateLimitBurst.count--;

@@ -15,6 +15,13 @@ export interface FaultSettings {
    * base_resp 1002), with `Retry-After: retryAfterSeconds` when given. Counts down as it is used.
    */
   rateLimitBurst?: { count: number; retryAfterSeconds?: number };
+  /**
+   * A steady rate limit, as vendors enforce one: a token bucket of `burst` requests (default: one
+   * second's worth) refilled at `requestsPerSecond`, in real time. A request arriving to an empty bucket
+   * gets the vendor's rate-limit answer with `Retry-After` (whole seconds until a token). Downloads of
+   * files are not counted: vendors serve them from storage, not the API.
+   */
+  rateLimit?: { requestsPerSecond: number; burst?: number };
   /** Probability (0–1) of dropping the connection without an answer. */
   dropRate?: number;
   /** Probability (0–1) of answering 200 with a JSON body cut off half-way. */
@@ -32,7 +39,7 @@ export function faultSettingsProblems(value: unknown): string[] {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return ['fault settings must be a JSON object'];
   const settings = value as Record<string, unknown>;
   const problems: string[] = [];
-  const known = ['latencyMs', 'errorRates', 'rateLimitBurst', 'dropRate', 'malformedJsonRate', 'stuckTasks', 'voicesVanish', 'truncateDownloadsAt'];
+  const known = ['latencyMs', 'errorRates', 'rateLimitBurst', 'rateLimit', 'dropRate', 'malformedJsonRate', 'stuckTasks', 'voicesVanish', 'truncateDownloadsAt'];
   for (const key of Object.keys(settings)) if (!known.includes(key)) problems.push(`unknown fault '${key}' (known: ${known.join(', ')})`);
   const probability = (name: string, item: unknown) => {
     if (item !== undefined && (typeof item !== 'number' || item < 0 || item > 1)) problems.push(`${name} must be a number from 0 to 1, got ${JSON.stringify(item)}`);
@@ -56,6 +63,11 @@ export function faultSettingsProblems(value: unknown): string[] {
   if (burst !== undefined && (typeof burst !== 'object' || !Number.isInteger(burst.count) || (burst.count as number) < 0 ||
     (burst.retryAfterSeconds !== undefined && (typeof burst.retryAfterSeconds !== 'number' || burst.retryAfterSeconds < 0)))) {
     problems.push('rateLimitBurst must be { count: whole number >= 0, retryAfterSeconds?: number >= 0 }');
+  }
+  const rate = settings.rateLimit as { requestsPerSecond?: unknown; burst?: unknown } | undefined;
+  if (rate !== undefined && (typeof rate !== 'object' || rate === null || typeof rate.requestsPerSecond !== 'number' || !(rate.requestsPerSecond > 0) ||
+    (rate.burst !== undefined && (typeof rate.burst !== 'number' || !(rate.burst >= 1))))) {
+    problems.push('rateLimit must be { requestsPerSecond: number > 0, burst?: number >= 1 }');
   }
   probability('dropRate', settings.dropRate);
   probability('malformedJsonRate', settings.malformedJsonRate);
