@@ -1,8 +1,4 @@
-import { createRequire } from 'node:module';
 import type { Agent } from 'undici';
-
-// undici takes about 0.1 s to load: only commands that call a vendor pay for it.
-const require = createRequire(import.meta.url);
 
 export interface NodeDispatcherSettings {
   /** Open connections kept per origin. Default 16. */
@@ -20,10 +16,11 @@ export interface NodeDispatcherSettings {
 /**
  * The undici `Agent` the engine hands to `createHttpClient({ dispatcher })` and `downloadToFile`:
  * keep-alive pooling plus connect, headers and body timeouts, which the global `fetch` does not set.
- * Node only; close it with `await dispatcher.close()` when the apply ends.
+ * Node only; close it with `await dispatcher.close()` when the apply ends. Async: undici is loaded on first use.
  */
-export function createNodeDispatcher(settings: NodeDispatcherSettings = {}): Agent {
-  const { Agent: UndiciAgent } = require('undici') as typeof import('undici');
+export async function createNodeDispatcher(settings: NodeDispatcherSettings = {}): Promise<Agent> {
+  // undici takes about 0.1 s to load: only commands that call a vendor pay for it.
+  const { Agent: UndiciAgent } = await import('undici');
   return new UndiciAgent({
     connections: settings.connections ?? 16,
     keepAliveTimeout: settings.keepAliveTimeoutMs ?? 10_000,
