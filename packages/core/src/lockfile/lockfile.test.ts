@@ -5,7 +5,7 @@ import { LockfileError } from '../errors/lockfile-error.js';
 import { sha256Hex } from '../identity/sha256.js';
 import { emptyLockfile, type LockedRender, type Lockfile } from './lockfile-types.js';
 import { parseLockfile } from './parse-lockfile.js';
-import { serializeLockfile, type RenderFragments } from './serialize-lockfile.js';
+import { createLockfileFragments, serializeLockfile } from './serialize-lockfile.js';
 
 function render(address: string, overrides: Partial<LockedRender> = {}): LockedRender {
   return {
@@ -113,34 +113,81 @@ describe('serializeLockfile with a fragment cache', () => {
   });
   const addressArbitrary = fc.oneof(fc.string({ minLength: 1 }), fc.constantFrom('chapter-01/0001', 'a: b/c', '0001', '- x'));
 
+  const voiceArbitrary = fc.record(
+    {
+      provider: awkward, fingerprint: awkward, remoteId: awkward, createdAt: awkward, expiresAt: awkward,
+      data: fc.dictionary(awkward, fc.oneof(awkward, fc.integer(), fc.boolean(), fc.array(awkward, { maxLength: 2 }))),
+    },
+    { requiredKeys: ['provider', 'fingerprint', 'createdAt'] },
+  );
+  const pendingArbitrary = fc.record(
+    {
+      kind: fc.constantFrom('voice' as const, 'line' as const), address: addressArbitrary, key: awkward, provider: awkward, startedAt: awkward,
+      task: fc.record({ taskId: awkward, data: fc.dictionary(awkward, awkward, { maxKeys: 2 }) }, { requiredKeys: [] }),
+    },
+    { requiredKeys: ['kind', 'address', 'key', 'provider', 'startedAt'] },
+  );
+  const lockfileArbitrary = fc.record({
+    lockfileVersion: fc.constant(1 as const),
+    voices: fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/), voiceArbitrary, { maxKeys: 3 }),
+    renders: fc.dictionary(addressArbitrary, renderArbitrary, { maxKeys: 6 }),
+    pending: fc.array(pendingArbitrary, { maxLength: 4 }),
+  }) as fc.Arbitrary<Lockfile>;
+
   /** The reference: the whole document serialised in one call, as before fragments existed. */
   function serializeWhole(lockfile: Lockfile): string {
-    const fieldOrder = ['key', 'voice', 'file', 'format', 'sha256', 'bytes', 'durationMs', 'chars', 'voiceFingerprint', 'textSha256', 'optionsSha256', 'mtimeMs', 'renderedAt'] as const;
-    // A Map keeps the sorted order even for keys like "0", which a plain object would move first.
-    const renders = new Map(
-      Object.keys(lockfile.renders)
-        .sort()
-        .map((address) => [address, Object.fromEntries(fieldOrder.flatMap((field) => (field in lockfile.renders[address]! ? [[field, lockfile.renders[address]![field]]] : [])))] as const),
-    );
-    const ordered = { lockfileVersion: 1, voices: {}, renders, pending: [] };
+    const ordered = <T extends object>(value: T, order: readonly string[]) =>
+      Object.fromEntries(order.flatMap((field) => (field in value ? [[field, sortKeys((value as Record<string, unknown>)[field])]] : [])));
+    // Nested values (a voice's data) as the lockfile orders them: keys sorted into a plain object.
+    const sortKeys = (value: unknown): unknown =>
+      Array.isArray(value) ? value.map(sortKeys) : value && typeof value === 'object' ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])])) : value;
+    const renderOrder = ['key', 'voice', 'file', 'format', 'sha256', 'bytes', 'durationMs', 'chars', 'voiceFingerprint', 'textSha256', 'optionsSha256', 'mtimeMs', 'renderedAt'];
+    const voiceOrder = ['provider', 'fingerprint', 'sampleSha256', 'remoteId', 'createdAt', 'lastUsedAt', 'expiresAt', 'preview', 'data'];
+    const pendingOrder = ['kind', 'address', 'key', 'provider', 'startedAt', 'task'];
+    // Entries in Maps: sorted, even keys like "0" that a plain object would move first.
+    const document = new Map<string, unknown>([
+      ['lockfileVersion', 1],
+      ['voices', new Map(Object.keys(lockfile.voices).sort().map((name) => [name, ordered(lockfile.voices[name]!, voiceOrder)]))],
+      ['renders', new Map(Object.keys(lockfile.renders).sort().map((address) => [address, ordered(lockfile.renders[address]!, renderOrder)]))],
+      [
+        'pending',
+        [...lockfile.pending]
+          .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+          .map((entry) => ordered(entry, pendingOrder)),
+      ],
+    ]);
     return (
       '# voices.lock: written by `voxform apply`. Commit it; do not edit it by hand.\n' +
-      stringify(ordered, { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false })
+      stringify(document, { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false })
     );
   }
 
   it('writes exactly the bytes of serialising the whole document at once', () => {
     fc.assert(
-      fc.property(fc.dictionary(addressArbitrary, renderArbitrary, { maxKeys: 8 }), (renders) => {
-        const lockfile: Lockfile = { ...emptyLockfile(), renders: renders as Record<string, LockedRender> };
-        expect(serializeLockfile(lockfile, new WeakMap())).toBe(serializeWhole(lockfile));
-        expect(serializeLockfile(lockfile)).toBe(serializeWhole(lockfile));
+      fc.property(lockfileArbitrary, (lockfile) => {
+        const whole = serializeWhole(lockfile);
+        expect(serializeLockfile(structuredClone(lockfile))).toBe(whole);
+        const fragments = createLockfileFragments();
+        expect(serializeLockfile(structuredClone(lockfile), fragments)).toBe(whole);
+        expect(serializeLockfile(structuredClone(lockfile), fragments)).toBe(whole); // from the cache
       }),
     );
   });
 
+  it('follows voices and pending entries changed in place', () => {
+    const fragments = createLockfileFragments();
+    const lockfile = fullLockfile();
+    serializeLockfile(lockfile, fragments);
+    lockfile.voices.narrator!.lastUsedAt = '2026-12-01T00:00:00.000Z';
+    lockfile.pending[0]!.task = { taskId: 'task-changed' };
+    const text = serializeLockfile(lockfile, fragments);
+    expect(text).toBe(serializeLockfile(structuredClone(lockfile)));
+    expect(text).toContain('lastUsedAt: 2026-12-01T00:00:00.000Z');
+    expect(text).toContain('taskId: task-changed');
+  });
+
   it("reuses an entry's text, freezes the entry so it cannot go stale, and follows a move to another address", () => {
-    const fragments: RenderFragments = new WeakMap();
+    const fragments = createLockfileFragments();
     const lockfile = fullLockfile();
     const first = serializeLockfile(lockfile, fragments);
     const entry = lockfile.renders['chapter-01/0001']!;

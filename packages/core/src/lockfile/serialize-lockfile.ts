@@ -11,50 +11,70 @@ const yamlOptions = { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects
 const header = '# voices.lock: written by `voxform apply`. Commit it; do not edit it by hand.\n';
 
 /**
- * Render entries already turned into YAML, by entry object. An apply writes the lockfile many times
- * while it grows to thousands of renders; with this cache each entry is serialised once, not once per
- * write. Entries put in it are frozen, so a cached text can never go stale.
+ * Entries already turned into YAML, so that an apply, which writes the lockfile many times while it
+ * grows to thousands of renders, serialises each entry once rather than once per write. Renders are
+ * kept by entry object and frozen, so a cached text can never go stale; voices and pending entries, few
+ * and changed in place, by their content.
  */
-export type RenderFragments = WeakMap<LockedRender, { address: string; text: string }>;
+export interface LockfileFragments {
+  renders: WeakMap<LockedRender, { address: string; text: string }>;
+  byContent: Map<string, string>;
+}
+
+export function createLockfileFragments(): LockfileFragments {
+  return { renders: new WeakMap(), byContent: new Map() };
+}
 
 /**
  * The lockfile as YAML with a fixed key order at every level, so the same state always gives the same
- * bytes and a pull request's diff shows only what was produced. Top-level sections and render entries
- * are serialised separately and joined: the bytes are those of serialising the whole document at once.
+ * bytes and a pull request's diff shows only what was produced. Each entry is serialised inside its
+ * section on its own and the pieces are joined: the bytes are those of serialising the whole document
+ * at once (a property test checks it).
  */
-export function serializeLockfile(lockfile: Lockfile, fragments?: RenderFragments): string {
-  const parts = [
-    header,
-    stringify({ lockfileVersion: lockfile.lockfileVersion }, yamlOptions),
-    stringify({ voices: mapSorted(lockfile.voices, (voice) => pick(voice, voiceKeys)) }, yamlOptions),
-  ];
-  const addresses = Object.keys(lockfile.renders).sort();
-  if (addresses.length === 0) {
-    parts.push(stringify({ renders: {} }, yamlOptions));
-  } else {
+export function serializeLockfile(lockfile: Lockfile, fragments?: LockfileFragments): string {
+  const used = new Map<string, string>();
+  // An entry serialised inside its section, so the library indents it exactly as in the whole document.
+  const byContent = (section: 'voices' | 'pending', value: unknown, name?: string): string => {
+    const id = `${section}\u0000${name ?? ''}\u0000${JSON.stringify(value)}`;
+    let text = used.get(id) ?? fragments?.byContent.get(id);
+    if (text === undefined) {
+      const document = section === 'voices' ? { voices: { [name!]: value } } : { pending: [value] };
+      text = stringify(document, yamlOptions).slice(`${section}:\n`.length);
+    }
+    used.set(id, text);
+    return text;
+  };
+
+  const parts = [header, stringify({ lockfileVersion: lockfile.lockfileVersion }, yamlOptions)];
+  const names = Object.keys(lockfile.voices).sort(compare);
+  if (names.length === 0) parts.push(stringify({ voices: {} }, yamlOptions));
+  else {
+    parts.push('voices:\n');
+    for (const name of names) parts.push(byContent('voices', pick(lockfile.voices[name]!, voiceKeys), name));
+  }
+  const addresses = Object.keys(lockfile.renders).sort(compare);
+  if (addresses.length === 0) parts.push(stringify({ renders: {} }, yamlOptions));
+  else {
     parts.push('renders:\n');
     for (const address of addresses) parts.push(renderFragment(address, lockfile.renders[address]!, fragments));
   }
-  const pending = [...lockfile.pending]
-    .sort((a, b) => compare(a.address, b.address) || compare(a.key, b.key))
-    .map((entry) => pick(entry, pendingKeys));
-  parts.push(stringify({ pending }, yamlOptions));
+  const pending = [...lockfile.pending].sort((a, b) => compare(a.address, b.address) || compare(a.key, b.key));
+  if (pending.length === 0) parts.push(stringify({ pending: [] }, yamlOptions));
+  else {
+    parts.push('pending:\n');
+    for (const entry of pending) parts.push(byContent('pending', pick(entry, pendingKeys)));
+  }
+  // Only what this state uses is kept: pending entries come and go all through an apply.
+  if (fragments) fragments.byContent = used;
   return parts.join('');
 }
 
-function renderFragment(address: string, render: LockedRender, fragments: RenderFragments | undefined): string {
-  const cached = fragments?.get(render);
+function renderFragment(address: string, render: LockedRender, fragments: LockfileFragments | undefined): string {
+  const cached = fragments?.renders.get(render);
   if (cached?.address === address) return cached.text;
-  // Serialised inside its section, so the library indents it exactly as in the whole document.
   const text = stringify({ renders: { [address]: pick(render, renderKeys) } }, yamlOptions).slice('renders:\n'.length);
-  if (fragments) fragments.set(Object.freeze(render), { address, text });
+  if (fragments) fragments.renders.set(Object.freeze(render), { address, text });
   return text;
-}
-
-function mapSorted<TValue, TResult>(record: Record<string, TValue>, map: (value: TValue) => TResult): Record<string, TResult> {
-  const result: Record<string, TResult> = {};
-  for (const key of Object.keys(record).sort(compare)) result[key] = map(record[key]!);
-  return result;
 }
 
 function pick<TValue extends object>(value: TValue, keys: Array<keyof TValue>): Partial<TValue> {

@@ -1,7 +1,7 @@
 import writeFileAtomic from 'write-file-atomic';
 import type { Lockfile } from '../lockfile/lockfile-types.js';
 import { sha256Hex } from '../identity/sha256.js';
-import { serializeLockfile, type RenderFragments } from '../lockfile/serialize-lockfile.js';
+import { createLockfileFragments, serializeLockfile } from '../lockfile/serialize-lockfile.js';
 import { writeLockfileSnapshot } from './lockfile-snapshot.js';
 
 /**
@@ -17,7 +17,7 @@ export class LockfileStore {
   #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #lastText: string | undefined;
-  readonly #fragments: RenderFragments = new WeakMap();
+  readonly #fragments = createLockfileFragments();
 
   readonly #snapshotDir: string | undefined;
 
