@@ -1,8 +1,9 @@
-import writeFileAtomic from 'write-file-atomic';
+import { stat } from 'node:fs/promises';
 import type { Lockfile } from '../lockfile/lockfile-types.js';
 import { sha256Hex } from '../identity/sha256.js';
 import { createLockfileFragments, serializeLockfile } from '../lockfile/serialize-lockfile.js';
 import { writeLockfileSnapshot } from './lockfile-snapshot.js';
+import { writeFileDurably } from './write-file-durably.js';
 
 /**
  * The lockfile during an apply: changed in memory, written atomically (temp file, fsync, rename).
@@ -48,7 +49,7 @@ export class LockfileStore {
       }
       const version = this.#version;
       const text = serializeLockfile(this.state, this.#fragments);
-      this.#writing = (text === this.#lastText ? Promise.resolve() : writeFileAtomic(this.file, text, { fsync: true }))
+      this.#writing = (text === this.#lastText ? Promise.resolve() : this.#write(text))
         .then(() => {
           this.#written = version;
           this.#lastText = text;
@@ -58,6 +59,18 @@ export class LockfileStore {
         });
       await this.#writing;
     }
+  }
+
+  #mode: Promise<number | undefined> | undefined;
+
+  /** Writes keep the file's permissions: read once, not per write. */
+  async #write(text: string): Promise<void> {
+    this.#mode ??= stat(this.file).then(
+      (info) => info.mode & 0o777,
+      () => undefined,
+    );
+    const mode = await this.#mode;
+    await writeFileDurably(this.file, text, mode === undefined ? {} : { mode });
   }
 
   async close(): Promise<void> {
