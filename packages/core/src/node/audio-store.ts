@@ -29,21 +29,32 @@ export async function storeAudio(options: {
   fetch?: typeof fetch;
 }): Promise<StoredAudio> {
   const temp = tempBeside(options.outputFile);
-  await mkdir(path.dirname(options.outputFile), { recursive: true });
   try {
     const { sha256, bytes, head } = await writeHashed(await chunksOf(options.source, options.signal, options.fetch), temp, options.signal);
     const durationMs = await checkAudio(temp, head, options.format, bytes);
     if (options.cacheFile) {
       const cacheFile = options.cacheFile;
-      await mkdir(path.dirname(cacheFile), { recursive: true });
       const cacheTemp = tempBeside(cacheFile);
-      await copyFile(temp, cacheTemp, constants.COPYFILE_FICLONE).then(() => rename(cacheTemp, cacheFile));
+      await inFolder(cacheTemp, () => copyFile(temp, cacheTemp, constants.COPYFILE_FICLONE));
+      await rename(cacheTemp, cacheFile);
     }
     await rename(temp, options.outputFile);
     const { mtimeMs } = await stat(options.outputFile);
     return { sha256, bytes, durationMs, mtimeMs };
-  } finally {
+  } catch (error) {
     await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Runs `create` (which makes `file`), creating the folder first only when it is missing: a mkdir per line adds up. */
+async function inFolder<T>(file: string, create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(path.dirname(file), { recursive: true });
+    return create();
   }
 }
 
@@ -104,7 +115,7 @@ function isReadableStream(value: unknown): value is ReadableStream<Uint8Array> {
 
 async function writeHashed(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, file: string, signal: AbortSignal): Promise<{ sha256: string; bytes: number; head: Buffer }> {
   const hash = createHash('sha256');
-  const handle = await open(file, 'w');
+  const handle = await inFolder(file, () => open(file, 'w'));
   let bytes = 0;
   const head: Buffer[] = [];
   let headBytes = 0;
