@@ -1,0 +1,50 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createProviderRegistry } from '@voxform/cli';
+import { loadProject, projectPaths } from '@voxform/core/node';
+import pLimit from 'p-limit';
+
+/**
+ * The naive baseline for apply's throughput: what a script would do without voxform — a plain p-limit
+ * loop over the same MiniMax requests (t2a with a URL answer, then the audio download written to a
+ * file), at the same concurrency, waiting out each rate-limit answer as its Retry-After says. No
+ * lockfile, no hashing, no checks.
+ */
+export async function naiveApply(options: { dir: string; emulatorUrl: string; apiKey: string; concurrency: number }): Promise<{ linesPerSecond: number }> {
+  const project = await loadProject({ paths: projectPaths({ dir: options.dir }), providers: createProviderRegistry() });
+  const limit = pLimit(options.concurrency);
+  const out = path.join(options.dir, 'naive-out');
+  await mkdir(out, { recursive: true });
+  const started = performance.now();
+  await Promise.all(
+    project.manifest.lines.map((line, index) =>
+      limit(async () => {
+        const voiceId = project.lockfile.voices[line.voice]!.remoteId!;
+        for (;;) {
+          const response = await fetch(`${options.emulatorUrl}/minimax/v1/t2a_v2`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
+            body: JSON.stringify({
+              model: 'speech-02-hd',
+              text: line.text,
+              stream: false,
+              voice_setting: { voice_id: voiceId },
+              audio_setting: { format: 'wav', channel: 1 },
+              output_format: 'url',
+            }),
+          });
+          const body = (await response.json()) as { base_resp: { status_code: number; status_msg: string }; data?: { audio: string } };
+          if (body.base_resp.status_code === 1002) {
+            await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000));
+            continue;
+          }
+          if (body.base_resp.status_code !== 0 || !body.data) throw new Error(`t2a failed: ${body.base_resp.status_msg}`);
+          const audio = await fetch(body.data.audio);
+          await writeFile(path.join(out, `${index}.wav`), new Uint8Array(await audio.arrayBuffer()));
+          return;
+        }
+      }),
+    ),
+  );
+  return { linesPerSecond: project.manifest.lines.length / ((performance.now() - started) / 1000) };
+}
