@@ -20,7 +20,9 @@ export interface NodeDispatcherSettings {
  */
 export async function createNodeDispatcher(settings: NodeDispatcherSettings = {}): Promise<Agent> {
   // undici takes about 0.1 s to load: only commands that call a vendor pay for it.
-  const { Agent: UndiciAgent } = await import('undici');
+  const undici = await import('undici');
+  // undici is CommonJS: Node's import() gives its exports by name, a bundle's only as `default`.
+  const UndiciAgent = undici.Agent ?? (undici as unknown as { default: typeof undici }).default.Agent;
   return new UndiciAgent({
     connections: settings.connections ?? 16,
     keepAliveTimeout: settings.keepAliveTimeoutMs ?? 10_000,
