@@ -4,7 +4,7 @@ import { countCharacters, renderKey, voiceFingerprint } from '../identity/finger
 import { sha256Hex } from '../identity/sha256.js';
 import type { Lockfile, LockedRender } from '../lockfile/lockfile-types.js';
 import type { ResolvedLine, ResolvedManifest } from '../manifest/manifest-types.js';
-import type { ProviderCapabilities, VoiceCheck } from '../providers/provider-v1.js';
+import type { JsonValue, ProviderCapabilities, VoiceCheck } from '../providers/provider-v1.js';
 import { matchesAddress } from './address.js';
 import type { LineAction, Plan, PlannedChange, PlannedLineChange, PlannedVoiceChange, PlanSummary, VoiceAction } from './plan-types.js';
 
@@ -63,12 +63,20 @@ export function identifyManifest(manifest: ResolvedManifest, samples: Observatio
     voices[voice.name] = { fingerprint, sampleDigest: digests.sampleDigest };
   }
   const lines: ManifestIdentity['lines'] = {};
+  // Most lines share their options: hash each distinct set once.
+  const optionDigests = new Map<string, string>();
+  const optionsDigest = (options: Record<string, JsonValue>) => {
+    const canonical = canonicalJson(options);
+    let digest = optionDigests.get(canonical);
+    if (digest === undefined) optionDigests.set(canonical, (digest = sha256Hex(canonical)));
+    return digest;
+  };
   for (const line of manifest.lines) {
     const voiceFingerprint = voices[line.voice]!.fingerprint;
     lines[line.address] = {
       key: renderKey({ voiceFingerprint, text: line.text, options: line.options, format: line.format }),
       textSha256: sha256Hex(line.text),
-      optionsSha256: sha256Hex(canonicalJson(line.options)),
+      optionsSha256: optionsDigest(line.options),
       voiceFingerprint,
       characters: countCharacters(line.text),
     };
