@@ -182,11 +182,20 @@ describe('schemas', () => {
       .map(([example, path, value]) => {
         const document = structuredClone(example) as Record<string, unknown>;
         let node: Record<string, unknown> = document;
+        // Own properties only, written by defineProperty: a generated `__proto__` must become a key of
+        // the document, never a write into Object.prototype that would leak into every later test.
+        const put = (target: Record<string, unknown>, key: string, item: unknown) =>
+          Object.defineProperty(target, key, { value: item, enumerable: true, writable: true, configurable: true });
         for (const key of path.slice(0, -1)) {
-          const next = node[key];
-          node = next && typeof next === 'object' ? (next as Record<string, unknown>) : (node[key] = {});
+          const next = Object.hasOwn(node, key) ? node[key] : undefined;
+          if (next && typeof next === 'object') node = next as Record<string, unknown>;
+          else {
+            const created: Record<string, unknown> = {};
+            put(node, key, created);
+            node = created;
+          }
         }
-        node[path.at(-1) ?? 'extra'] = value;
+        put(node, path.at(-1) ?? 'extra', value);
         return document;
       });
 
