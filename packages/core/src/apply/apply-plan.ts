@@ -69,6 +69,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
   const { paths } = project;
 
   const lock = await acquireStateLock(paths.stateDir, options.command ?? 'apply');
+  if (lock.staleRemoved) emit({ type: 'stale-lock-removed', holder: lock.staleRemoved });
   const store = new LockfileStore(paths.lockfileFile, project.lockfile, { snapshotDir: paths.stateDir });
   const summary: ApplySummary = {
     voices: { done: 0, failed: 0 },
