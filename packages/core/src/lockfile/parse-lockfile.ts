@@ -2,9 +2,18 @@ import type { Diagnostic } from '../errors/diagnostic.js';
 import { LockfileError } from '../errors/lockfile-error.js';
 import { voicesLockSchema } from '../schemas/voices-lock-schema.js';
 import { validateWithSchema } from '../validation/schema-validator.js';
-import { schemaDiagnostics } from '../yaml/schema-diagnostics.js';
+import { schemaDiagnostics, type SchemaMessageOverride } from '../yaml/schema-diagnostics.js';
 import { YamlSource } from '../yaml/yaml-source.js';
 import { emptyLockfile, type Lockfile } from './lockfile-types.js';
+
+// voxform moves and deletes the files the lockfile names: a path leading out of the project is refused.
+const overrides: SchemaMessageOverride[] = [
+  {
+    path: /^(renders\..+|voices\.[^.]+\.preview)\.file$/,
+    keyword: 'pattern',
+    message: "must be a .wav or .mp3 file inside the project: a relative path with '/' between folders and no '.' or '..' (voxform writes such paths itself; this one was edited or comes from elsewhere)",
+  },
+];
 
 const conflictMarker = /^(<{7}|={7}|>{7})(?: |$)/;
 
@@ -44,7 +53,7 @@ export function parseLockfile(text: string | undefined, file: string): Lockfile 
   const value = source.toJS();
   if (value === null || value === undefined) return emptyLockfile(); // only comments
   const { valid, errors: schemaErrors } = validateWithSchema(voicesLockSchema, value);
-  if (!valid) throw damaged(file, schemaDiagnostics(schemaErrors, value, source));
+  if (!valid) throw damaged(file, schemaDiagnostics(schemaErrors, value, source, { overrides }));
   return value as Lockfile;
 }
 

@@ -29,7 +29,13 @@ const overrides: SchemaMessageOverride[] = [
   {
     path: /^output\.path$/,
     keyword: 'pattern',
-    message: "must be a relative path ending in '.{ext}' without '..', e.g. \"{script}/{index}-{line}.{ext}\"",
+    message:
+      "must be a relative path with '/' between folders, ending in '.{ext}', without '..' or '\\', e.g. \"{script}/{index}-{line}.{ext}\": voxform writes only inside output.dir",
+  },
+  {
+    path: /^output\.dir$/,
+    keyword: 'pattern',
+    message: "must be a folder inside the project, relative to the manifest and without '..', e.g. out or public/audio: voxform writes nowhere else",
   },
   {
     path: /^providers\.[^.]+\.baseUrl$/,
