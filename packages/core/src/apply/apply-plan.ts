@@ -21,6 +21,7 @@ import { cacheFromFile, restoreAudio, storeAudio, type StoredAudio } from '../no
 import { hashFile, sampleDigests, sampleInput, type LoadedProject } from '../node/load-project.js';
 import { LockfileStore } from '../node/lockfile-store.js';
 import { readCacheKeys } from '../node/observe-project.js';
+import { createOutputGuard } from '../node/output-guard.js';
 import { acquireStateLock } from '../node/state-lock.js';
 import type { ApplyEvent, ApplySummary } from './apply-events.js';
 
@@ -104,6 +105,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       throw new UsageError(`${paths.display(paths.lockfileFile)} changed since it was read (another apply, or a git operation): run the command again.`);
     }
     const identity = identifyManifest(project.manifest, sampleDigests(project));
+    // Every write and delete goes through it: nothing lands outside the output folder.
+    const guard = createOutputGuard({ projectDir: paths.dir, outputDir: project.manifest.output.dir });
     const billable = billableProviders(plan, store.state.pending);
     // One adaptive limiter per provider: its queue orders the billable calls, and the adapter's HTTP
     // client reports every rate-limit answer to it, halving the concurrency on repeated ones.
@@ -219,7 +222,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     const savePreview = async (name: string, preview: NonNullable<VoiceRecord['preview']>): Promise<LockedVoice['preview']> => {
       const file = `${project.manifest.output.dir === '.' ? '' : `${project.manifest.output.dir}/`}voices/${name}.${preview.format}`;
       try {
-        const stored = await storeAudio({ source: preview.audio, format: preview.format, outputFile: path.resolve(paths.dir, file), signal: abort.signal });
+        const outputFile = await guard.prepareWrite(path.resolve(paths.dir, file));
+        const stored = await storeAudio({ source: preview.audio, format: preview.format, outputFile, signal: abort.signal });
         return { file, sha256: stored.sha256, bytes: stored.bytes };
       } catch (error) {
         emit({ type: 'voice-preview-skipped', address: `voice.${name}`, reason: errorMessage(error) });
@@ -242,7 +246,11 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         format: line.format,
       };
     };
-    const cacheFileOf = (key: string, format: string) => path.join(paths.cacheDir, `${key}.${format}`);
+    const cacheFileOf = (key: string, format: string) => {
+      // Keys come from the plan (possibly a plan file): only a digest may name a cache file.
+      if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`'${key}' is not a render key: the plan file is damaged; make a new one with voxform plan --out`);
+      return path.join(paths.cacheDir, `${key}.${format}`);
+    };
     const recordRender = (line: (typeof project.manifest.lines)[number], lineIdentity: ManifestIdentity['lines'][string], stored: StoredAudio, fromAddress?: string) => {
       const render: LockedRender = {
         key: lineIdentity.key,
@@ -316,7 +324,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
               const stored = await storeAudio({
                 source: result.audio,
                 format: line.format,
-                outputFile: path.resolve(paths.dir, line.file),
+                outputFile: await guard.prepareWrite(path.resolve(paths.dir, line.file)),
                 cacheFile: cacheFileOf(entry.key, line.format),
                 signal: abort.signal,
               });
@@ -447,7 +455,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     const runLine = async (change: PlannedLineChange) => {
       if (change.action === 'delete') {
         // The file may now belong to a line of the manifest (same path, new address): keep it.
-        if (!manifestFiles.has(change.file)) await rm(path.resolve(paths.dir, change.file), { force: true });
+        if (!manifestFiles.has(change.file)) await rm(await guard.checkRemove(path.resolve(paths.dir, change.file)), { force: true });
         store.update((lockfile) => {
           delete lockfile.renders[change.address];
         });
@@ -457,14 +465,15 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       if (unsettledReason) throw new SkippedError(unsettledReason);
       const line = linesByAddress.get(change.address)!;
       const lineIdentity = identity.lines[change.address]!;
-      const outputFile = path.resolve(paths.dir, line.file);
+      // Checked before anything is paid for: a line that cannot be written is not rendered.
+      const outputFile = await guard.prepareWrite(path.resolve(paths.dir, line.file));
       const cacheFile = cacheFileOf(change.key, line.format);
       // One stat, not a listing of the cache: the listing grows with the book and this runs per line.
       if (change.action === 'restore' || change.action === 'move' || (await isFile(cacheFile))) {
         const stored = await restoreAudio({ cacheFile, outputFile, format: line.format, signal: abort.signal });
         recordRender(line, lineIdentity, stored, change.fromAddress);
         if (change.action === 'move' && change.from && !manifestFiles.has(change.from)) {
-          await rm(path.resolve(paths.dir, change.from), { force: true });
+          await rm(await guard.checkRemove(path.resolve(paths.dir, change.from)), { force: true });
         }
         return;
       }
