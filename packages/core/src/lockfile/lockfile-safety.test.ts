@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LockfileError } from '../errors/lockfile-error.js';
+import { ManifestError } from '../errors/manifest-error.js';
 import { formatDiagnostic } from '../errors/diagnostic.js';
 import { sha256Hex } from '../identity/sha256.js';
+import { parseManifest } from '../manifest/parse-manifest.js';
 import { emptyLockfile, type Lockfile } from './lockfile-types.js';
 import { parseLockfile } from './parse-lockfile.js';
 import { serializeLockfile } from './serialize-lockfile.js';
@@ -54,5 +56,41 @@ describe('file paths in voices.lock', () => {
   it('accepts what apply writes', () => {
     expect(parseLockfile(lockfileWith('out/intro/0001-0001.wav'), 'voices.lock').renders['intro/0001']?.file).toBe('out/intro/0001-0001.wav');
     expect(parseLockfile(lockfileWith('intro/..odd name.mp3'), 'voices.lock').renders['intro/0001']?.file).toBe('intro/..odd name.mp3');
+  });
+});
+
+describe('git conflict markers', () => {
+  const conflicted = (middle: string[]) => ['lockfileVersion: 1', 'voices: {}', 'renders: {}', ...middle, 'pending: []', ''].join('\n');
+
+  it('names the sides and says how to resolve without losing paid work, diff3 style included', () => {
+    const error = lockfileError(conflicted(['<<<<<<< HEAD', '# ours', '||||||| merged common ancestors', '# base', '=======', '# theirs', '>>>>>>> feature/chapter-two']));
+    expect(error.diagnostics.map(({ line, message }) => [line, message])).toEqual([
+      [4, "git merge conflict marker '<<<<<<<'"],
+      [6, "git merge conflict marker '|||||||'"],
+      [8, "git merge conflict marker '======='"],
+      [10, "git merge conflict marker '>>>>>>>'"],
+    ]);
+    expect(error.message).toContain('voices.lock has unresolved merge conflicts (1 conflict between HEAD and feature/chapter-two)');
+    expect(error.message).toContain('keep the entries of both sides');
+    expect(error.message).toContain('keep every pending entry');
+    expect(error.message).toContain('git checkout --ours voices.lock');
+    expect(error.message).toContain('`voxform plan`');
+    expect(error.message).toContain('git add voices.lock');
+  });
+
+  it('counts every conflict, with Windows line ends too', () => {
+    const text = conflicted(['<<<<<<< HEAD', '=======', '>>>>>>> b', '<<<<<<< HEAD', '=======', '>>>>>>> b']).replaceAll('\n', '\r\n');
+    expect(lockfileError(text).message).toContain('(2 conflicts between HEAD and b)');
+  });
+
+  it('in voices.yaml, is reported at each marker instead of a puzzling YAML error', () => {
+    const parsed = parseManifest(['version: 1', '<<<<<<< HEAD', 'voices: {}', '=======', 'voices: { a: {} }', '>>>>>>> main', 'scripts: {}', ''].join('\n'), 'voices.yaml');
+    expect(parsed.document).toBeUndefined();
+    expect(parsed.diagnostics.map(formatDiagnostic)).toEqual([
+      expect.stringMatching(/^voices\.yaml:2:1: git merge conflict marker '<<<<<<<': resolve the merge conflict between HEAD and main first/),
+      expect.stringMatching(/^voices\.yaml:4:1: /),
+      expect.stringMatching(/^voices\.yaml:6:1: /),
+    ]);
+    expect(new ManifestError(parsed.diagnostics).message).toContain('3 problems in the manifest');
   });
 });
