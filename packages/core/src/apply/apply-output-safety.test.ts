@@ -72,4 +72,19 @@ describe('apply and the output folder', () => {
     ]);
     expect(await readFile(path.join(outside, '0001-0001.wav'), 'utf8')).toBe('precious');
   });
+
+  it('fails a line whose audio is over maxDownloadBytes, keeps nothing, and does not pay for it again on its own', async () => {
+    const { dir } = await setup();
+    const fake = createFakeProvider();
+    const registry = fakeRegistry(fake);
+    const project = await loadProject({ paths: projectPaths({ cwd: dir }), providers: registry });
+    const plan = createPlan({ manifest: project.manifest, lockfile: project.lockfile, observations: await observeProject(project), capabilities: (id) => registry.describe(id).capabilities });
+    const summary = await applyPlan({ project, plan, providers: registry, maxDownloadBytes: 1024 });
+    expect(summary.failures).toHaveLength(3);
+    for (const failure of summary.failures) expect(failure.message).toMatch(/^the audio is larger than the limit of 1 KiB \(more than \d+ bytes received\)/);
+    expect(await readdir(path.join(dir, 'out/intro'))).toEqual([]);
+    // The vendor was paid: the write-ahead entries stay, so the next apply asks before paying again.
+    const lockfile = parseLockfile(await readFile(path.join(dir, 'voices.lock'), 'utf8'), 'voices.lock');
+    expect(lockfile.pending.map((entry) => entry.address).sort()).toEqual(['intro/0001', 'intro/0002', 'outro/0001']);
+  });
 });

@@ -45,6 +45,8 @@ export interface ApplyOptions {
   command?: string;
   /** An undici dispatcher (`createNodeDispatcher()`) shared by the providers' HTTP clients. */
   dispatcher?: object;
+  /** Largest audio file accepted for a line or a voice preview, in bytes. Default 1 GiB (`DEFAULT_MAX_DOWNLOAD_BYTES`). */
+  maxDownloadBytes?: number;
 }
 
 interface VoiceState {
@@ -68,6 +70,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
   const env = options.env ?? process.env;
   const emit = options.onEvent ?? (() => {});
   const { paths } = project;
+  const maxBytes = options.maxDownloadBytes === undefined ? {} : { maxBytes: options.maxDownloadBytes };
 
   const lock = await acquireStateLock(paths.stateDir, options.command ?? 'apply');
   if (lock.staleRemoved) emit({ type: 'stale-lock-removed', holder: lock.staleRemoved });
@@ -223,7 +226,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       const file = `${project.manifest.output.dir === '.' ? '' : `${project.manifest.output.dir}/`}voices/${name}.${preview.format}`;
       try {
         const outputFile = await guard.prepareWrite(path.resolve(paths.dir, file));
-        const stored = await storeAudio({ source: preview.audio, format: preview.format, outputFile, signal: abort.signal });
+        const stored = await storeAudio({ source: preview.audio, format: preview.format, outputFile, signal: abort.signal, ...maxBytes });
         return { file, sha256: stored.sha256, bytes: stored.bytes };
       } catch (error) {
         emit({ type: 'voice-preview-skipped', address: `voice.${name}`, reason: errorMessage(error) });
@@ -327,6 +330,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
                 outputFile: await guard.prepareWrite(path.resolve(paths.dir, line.file)),
                 cacheFile: cacheFileOf(entry.key, line.format),
                 signal: abort.signal,
+                ...maxBytes,
               });
               recordRender(line, identity.lines[line.address]!, stored);
               touchVoice(line.voice, result.voice);
@@ -487,7 +491,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         if (result.format !== line.format) {
           throw new Error(`${provider.displayName} returned ${result.format} audio where ${line.format} was asked: this is a bug in the provider`);
         }
-        const stored = await storeAudio({ source: result.audio, format: line.format, outputFile, cacheFile, signal: abort.signal });
+        const stored = await storeAudio({ source: result.audio, format: line.format, outputFile, cacheFile, signal: abort.signal, ...maxBytes });
         recordRender(line, lineIdentity, stored);
         touchVoice(change.voice, result.voice);
         summary.lines.rendered++;
