@@ -94,3 +94,13 @@ describe('git conflict markers', () => {
     expect(new ManifestError(parsed.diagnostics).message).toContain('3 problems in the manifest');
   });
 });
+
+describe('vendor data in voices.lock', () => {
+  it('keeps a key named __proto__ (vendors answer with any JSON)', () => {
+    const lockfile: Lockfile = { ...emptyLockfile(), voices: { narrator: { provider: 'minimax', fingerprint: sha256Hex('v'), createdAt: '2026-11-21T10:00:00.000Z', data: JSON.parse('{"meta":{"__proto__":{"admin":true},"b":1}}') } } };
+    const parsed = parseLockfile(serializeLockfile(lockfile), 'voices.lock');
+    expect(Object.keys(parsed.voices.narrator!.data!.meta as object)).toEqual(['__proto__', 'b']);
+    expect(JSON.stringify(parsed.voices.narrator!.data)).toBe('{"meta":{"__proto__":{"admin":true},"b":1}}');
+    expect((parsed.voices.narrator!.data!.meta as { admin?: boolean }).admin).toBeUndefined();
+  });
+});
