@@ -175,6 +175,8 @@ const syntaxPiece = fc.constantFrom(
   '...\n', '%YAML 1.2\n', '%TAG ! x\n', '? ', '|', '>', '|-\n', 'version', 'version: 1', 'voices', 'scripts', 'lines', 'narrator', 'text', 'id', 'null', '~', '1', '0x', '1e999',
   '-.inf', 'true', 'sample', 'samples/a.wav', 'provider: local', 'output', 'path', 'dir', '..', '/', '\\', '\u0000', '\ufeff', '\r\n', 'é', '😀', '\u2028',
   'lockfileVersion: 1', 'renders', 'pending', 'key', 'file', 'sha256', '<<<<<<< HEAD\n', '=======\n', '>>>>>>> x\n',
+  // Prototype pollution attempts: plain, through a merge key, through constructor.prototype.
+  '__proto__: { polluted: yes }\n', '<<: { __proto__: { polluted: yes } }\n', '{ "__proto__": { "polluted": true } }', 'constructor: { prototype: { polluted: yes } }\n',
 );
 export const syntaxSoup = fc.array(syntaxPiece, { maxLength: 40 }).map((pieces) => pieces.join(''));
 

@@ -12,6 +12,12 @@ import { resolveManifest } from './resolve-manifest.js';
 // error says where (line and column) it is.
 const registry = fakeRegistry(createFakeProvider());
 
+/** Parsing hostile YAML must never reach Object.prototype (`__proto__` keys, merge keys). */
+function expectNoPollution() {
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  expect(Object.prototype).not.toHaveProperty('polluted');
+}
+
 function expectPositions(diagnostics: readonly Diagnostic[], text: string) {
   const lines = text.split(/\r\n|\r|\n|\u2028|\u2029|\u0085/).length;
   for (const diagnostic of diagnostics) {
@@ -34,6 +40,7 @@ describe('bad manifests', () => {
           expect(diagnostics.some((diagnostic) => diagnostic.severity === 'error')).toBe(true);
         }
         expectPositions(diagnostics, text);
+        expectNoPollution();
       }),
       { numRuns: Number(process.env.VOXFORM_FUZZ_RUNS ?? 1000) },
     );
@@ -52,6 +59,7 @@ describe('bad lockfiles', () => {
           expectPositions(error.diagnostics, text);
           expect(error.message).toMatch(/git checkout|git add/);
         }
+        expectNoPollution();
       }),
       { numRuns: Number(process.env.VOXFORM_FUZZ_RUNS ?? 1000) },
     );
