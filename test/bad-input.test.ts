@@ -67,7 +67,7 @@ describe('generated broken input through the CLI', () => {
     return parsed.diagnostics.some((diagnostic) => diagnostic.severity === 'error') || resolved.diagnostics.length > 0;
   };
   // A fixed seed: the same few files every run, so a failure here is always reproducible.
-  const badManifests = fc.sample(badInput(manifestDocument({ provider: 'local', text: spokenText })).filter(refused), { seed: 9, numRuns: 4 });
+  const badManifests = fc.sample(badInput(manifestDocument({ provider: 'local', text: spokenText })).filter(refused), { seed: 9, numRuns: 3 });
   const badLockfiles = fc.sample(
     badInput(lockfileArbitrary).filter((text) => {
       try {
@@ -80,7 +80,7 @@ describe('generated broken input through the CLI', () => {
     { seed: 9, numRuns: 3 },
   );
 
-  it.each(badManifests.map((text, index) => [index, text]))('manifest #%i: validate and plan say where, and exit 1', async (_index, text) => {
+  it.each(badManifests.map((text, index) => [index, text] as const))('manifest #%i: validate and plan say where, and exit 1', async (index, text) => {
     const dir = await project(text);
     for (const command of ['validate', 'plan']) {
       const run = await voxform(dir, [command]);
@@ -88,6 +88,7 @@ describe('generated broken input through the CLI', () => {
       expect(run.stderr).toMatch(/^\S*voices\.yaml:\d+:\d+: /m); // the path as the user gave it (-C dir)
       expect(run.stderr).toMatch(/\d+ problems? found; nothing was written\./);
     }
+    if (index > 0) return; // --json once is enough
     const json = await voxform(dir, ['validate', '--json']);
     expect(json.code).toBe(1);
     const { valid, diagnostics } = JSON.parse(json.stdout) as { valid: boolean; diagnostics: Array<{ line: number; column: number }> };
@@ -95,10 +96,10 @@ describe('generated broken input through the CLI', () => {
     for (const diagnostic of diagnostics) expect(diagnostic.line).toBeGreaterThan(0);
   }, 60_000);
 
-  it.each(badLockfiles.map((text, index) => [index, text]))('voices.lock #%i: plan and apply say where and how to recover, and exit 1', async (_index, text) => {
+  it.each(badLockfiles.map((text, index) => [index, text] as const))('voices.lock #%i: plan (and apply) say where and how to recover, and exit 1', async (index, text) => {
     const dir = await project(validManifest);
     await writeFile(path.join(dir, 'voices.lock'), text);
-    for (const args of [['plan'], ['apply', '--yes']]) {
+    for (const args of index === 0 ? [['plan'], ['apply', '--yes']] : [['plan']]) {
       const run = await voxform(dir, args);
       expectCleanFailure(run);
       expect(run.stderr).toMatch(/voices\.lock:\d+:\d+: /);
