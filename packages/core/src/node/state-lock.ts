@@ -32,7 +32,7 @@ export async function acquireStateLock(stateDir: string, command: string): Promi
   const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command };
   const text = `${JSON.stringify(holder, null, 2)}\n`;
   let staleRemoved: LockHolder | undefined;
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 20; attempt++) {
     if (await createExclusive(file, text)) {
       return {
         release: async () => {
@@ -41,13 +41,15 @@ export async function acquireStateLock(stateDir: string, command: string): Promi
         ...(staleRemoved ? { staleRemoved } : {}),
       };
     }
-    const current = await readStateLock(stateDir);
-    if (current && isStale(current)) {
+    const current = await readHolder(file);
+    // Gone since: its holder finished, or another process removed it as stale. Try again.
+    if (current === 'missing') continue;
+    if (current !== 'unreadable' && isStale(current)) {
       if (await removeIfStill(file, current)) staleRemoved = current;
       continue;
     }
     throw new UsageError(
-      current
+      current !== 'unreadable'
         ? `Another voxform (${current.command}, pid ${current.pid} on ${current.host}, since ${current.startedAt}) holds the state lock ${file}. ` +
             (current.host === holder.host
               ? 'Wait for it to finish; if that process is gone, run `voxform unlock`.'
@@ -59,11 +61,23 @@ export async function acquireStateLock(stateDir: string, command: string): Promi
 }
 
 export async function readStateLock(stateDir: string): Promise<LockHolder | undefined> {
+  const holder = await readHolder(stateLockFile(stateDir));
+  return typeof holder === 'string' ? undefined : holder;
+}
+
+/** The lock's holder; `missing` when there is no lock file, `unreadable` when it holds no holder. */
+async function readHolder(file: string): Promise<LockHolder | 'missing' | 'unreadable'> {
+  let text: string;
   try {
-    const value = JSON.parse(await readFile(stateLockFile(stateDir), 'utf8')) as Partial<LockHolder> | null;
-    return value && Number.isInteger(value.pid) && value.pid! > 0 && typeof value.host === 'string' ? (value as LockHolder) : undefined;
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
+  }
+  try {
+    const value = JSON.parse(text) as Partial<LockHolder> | null;
+    return value && Number.isInteger(value.pid) && value.pid! > 0 && typeof value.host === 'string' ? (value as LockHolder) : 'unreadable';
   } catch {
-    return undefined;
+    return 'unreadable';
   }
 }
 
