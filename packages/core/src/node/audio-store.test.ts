@@ -1,9 +1,8 @@
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sineWav, temporaryDirectories } from '../__fixtures__/test-project.js';
+import { listFiles, sineWav, temporaryDirectories } from '../__fixtures__/test-project.js';
 import { AudioTooLargeError, storeAudio } from './audio-store.js';
 
 const directories = temporaryDirectories();
@@ -25,7 +24,7 @@ describe('storeAudio size limit', () => {
     const stored = storeAudio({ source: { type: 'stream', stream: endlessWav() }, format: 'wav', outputFile: path.join(dir, 'out/a.wav'), cacheFile: path.join(dir, 'cache/k.wav'), signal: new AbortController().signal, maxBytes: 1024 * 1024 });
     await expect(stored).rejects.toThrow(AudioTooLargeError);
     await expect(stored).rejects.toThrow(/^the audio is larger than the limit of 1 MiB \(more than \d+ bytes received\); nothing was kept\. .*voxform apply --max-download-mb/);
-    expect(await readdir(path.join(dir, 'out'))).toEqual([]);
+    expect(await listFiles(dir)).toEqual([]);
   });
 
   it('refuses a url whose declared length is over the limit before writing', async () => {
@@ -33,7 +32,7 @@ describe('storeAudio size limit', () => {
     server.use(http.get('https://cdn.vendor.test/a.wav', () => new HttpResponse(sineWav(), { headers: { 'content-length': String(2 * 1024 ** 3) } })));
     const stored = storeAudio({ source: { type: 'url', url: 'https://cdn.vendor.test/a.wav' }, format: 'wav', outputFile: path.join(dir, 'out/a.wav'), signal: new AbortController().signal });
     await expect(stored).rejects.toThrow('the audio is larger than the limit of 1 GiB (2147483648 bytes announced)');
-    expect(await readdir(path.join(dir, 'out'))).toEqual([]);
+    expect(await listFiles(dir)).toEqual([]);
   });
 
   it('keeps audio within the limit', async () => {
