@@ -80,7 +80,8 @@ export async function main(argv: string[]): Promise<number> {
       .description('clone missing voices, render lines, record everything in voices.lock')
       .option('-y, --yes', 'do not ask before spending (required when not in a terminal)', false)
       .addOption(new Option('--parallelism <count>', 'changes in flight at once').default(10).argParser(positiveInteger))
-      .option('--fail-fast', 'stop starting new work after the first failure', false),
+      .option('--fail-fast', 'stop starting new work after the first failure', false)
+      .addOption(new Option('--max-download-mb <megabytes>', 'largest audio file accepted for one line (default 1024)').argParser(positiveInteger)),
   ).action(run(async () => (await import('./commands/apply.js')).applyCommand));
   program.command('show').description('what voices.lock records: voices, renders, pending work').action(run(async () => (await import('./commands/show.js')).showCommand));
   program.command('unlock').description('remove the state lock left by an apply that died').action(run(async () => (await import('./commands/unlock.js')).unlockCommand));

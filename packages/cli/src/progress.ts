@@ -23,7 +23,13 @@ interface TaskState {
 export function createProgress(context: CommandContext, plan: Plan): { onEvent: (event: ApplyEvent) => void; done: () => Promise<void> } {
   const { terminal } = context;
   if (terminal.quiet || terminal.json) {
-    return { onEvent: (event) => event.type === 'interrupt' && terminal.error(event.message), done: async () => {} };
+    return {
+      onEvent: (event) => {
+        if (event.type === 'interrupt') terminal.error(event.message);
+        else if (event.type === 'stale-lock-removed' && !terminal.json) terminal.error(staleLockMessage(event.holder));
+      },
+      done: async () => {},
+    };
   }
 
   const tasks = new Map<string, TaskState>();
@@ -114,6 +120,9 @@ export function createProgress(context: CommandContext, plan: Plan): { onEvent: 
       case 'interrupt':
         terminal.error(event.message);
         return;
+      case 'stale-lock-removed':
+        terminal.error(staleLockMessage(event.holder));
+        return;
       case 'provider-limit-change':
         terminal.error(
           event.reason === 'rate-limit'
@@ -137,6 +146,10 @@ export function createProgress(context: CommandContext, plan: Plan): { onEvent: 
       await running;
     },
   };
+}
+
+function staleLockMessage(holder: { pid: number; host: string; startedAt: string; command: string }): string {
+  return `Removed a stale state lock: ${holder.command} (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}) is no longer running. Its unfinished work is settled first.`;
 }
 
 const pastTense: Record<string, string> = {

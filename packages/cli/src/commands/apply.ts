@@ -10,7 +10,7 @@ import { colorPlan } from './plan.js';
 export async function applyCommand(
   context: CommandContext,
   planFile: string | undefined,
-  options: PlanningOptions & { yes: boolean; parallelism: number; failFast: boolean },
+  options: PlanningOptions & { yes: boolean; parallelism: number; failFast: boolean; maxDownloadMb?: number },
 ): Promise<number> {
   const { terminal } = context;
   let project: LoadedProject;
@@ -65,6 +65,7 @@ export async function applyCommand(
       onEvent: progress.onEvent,
       dispatcher,
       command: `voxform apply${planFile ? ` ${planFile}` : ''}`,
+      ...(options.maxDownloadMb === undefined ? {} : { maxDownloadBytes: options.maxDownloadMb * 1024 * 1024 }),
     });
   } finally {
     await progress.done();

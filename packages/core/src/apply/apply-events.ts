@@ -11,6 +11,11 @@ export type ApplyEvent =
       /** Lines to produce per script, in manifest order. */
       scripts: Array<{ script: string; lines: number }>;
     }
+  | {
+      /** The state lock of an apply whose process is gone was removed before this one started. */
+      type: 'stale-lock-removed';
+      holder: { pid: number; host: string; startedAt: string; command: string };
+    }
   | { type: 'pending-settle'; address: string; outcome: 'resumed' | 'dropped' | 'unsettled' }
   | { type: 'voice-start'; address: string; action: VoiceAction; provider: string }
   | { type: 'voice-end'; address: string; action: VoiceAction; provider: string; error?: string }

@@ -21,6 +21,7 @@ import { cacheFromFile, restoreAudio, storeAudio, type StoredAudio } from '../no
 import { hashFile, sampleDigests, sampleInput, type LoadedProject } from '../node/load-project.js';
 import { LockfileStore } from '../node/lockfile-store.js';
 import { readCacheKeys } from '../node/observe-project.js';
+import { createOutputGuard } from '../node/output-guard.js';
 import { acquireStateLock } from '../node/state-lock.js';
 import type { ApplyEvent, ApplySummary } from './apply-events.js';
 
@@ -44,6 +45,8 @@ export interface ApplyOptions {
   command?: string;
   /** An undici dispatcher (`createNodeDispatcher()`) shared by the providers' HTTP clients. */
   dispatcher?: object;
+  /** Largest audio file accepted for a line or a voice preview, in bytes. Default 1 GiB (`DEFAULT_MAX_DOWNLOAD_BYTES`). */
+  maxDownloadBytes?: number;
 }
 
 interface VoiceState {
@@ -67,8 +70,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
   const env = options.env ?? process.env;
   const emit = options.onEvent ?? (() => {});
   const { paths } = project;
+  const maxBytes = options.maxDownloadBytes === undefined ? {} : { maxBytes: options.maxDownloadBytes };
 
   const lock = await acquireStateLock(paths.stateDir, options.command ?? 'apply');
+  if (lock.staleRemoved) emit({ type: 'stale-lock-removed', holder: lock.staleRemoved });
   const store = new LockfileStore(paths.lockfileFile, project.lockfile, { snapshotDir: paths.stateDir });
   const summary: ApplySummary = {
     voices: { done: 0, failed: 0 },
@@ -103,6 +108,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       throw new UsageError(`${paths.display(paths.lockfileFile)} changed since it was read (another apply, or a git operation): run the command again.`);
     }
     const identity = identifyManifest(project.manifest, sampleDigests(project));
+    // Every write and delete goes through it: nothing lands outside the output folder.
+    const guard = createOutputGuard({ projectDir: paths.dir, outputDir: project.manifest.output.dir });
     const billable = billableProviders(plan, store.state.pending);
     // One adaptive limiter per provider: its queue orders the billable calls, and the adapter's HTTP
     // client reports every rate-limit answer to it, halving the concurrency on repeated ones.
@@ -218,7 +225,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     const savePreview = async (name: string, preview: NonNullable<VoiceRecord['preview']>): Promise<LockedVoice['preview']> => {
       const file = `${project.manifest.output.dir === '.' ? '' : `${project.manifest.output.dir}/`}voices/${name}.${preview.format}`;
       try {
-        const stored = await storeAudio({ source: preview.audio, format: preview.format, outputFile: path.resolve(paths.dir, file), signal: abort.signal });
+        const outputFile = await guard.prepareWrite(path.resolve(paths.dir, file));
+        const stored = await storeAudio({ source: preview.audio, format: preview.format, outputFile, signal: abort.signal, ...maxBytes });
         return { file, sha256: stored.sha256, bytes: stored.bytes };
       } catch (error) {
         emit({ type: 'voice-preview-skipped', address: `voice.${name}`, reason: errorMessage(error) });
@@ -241,7 +249,11 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         format: line.format,
       };
     };
-    const cacheFileOf = (key: string, format: string) => path.join(paths.cacheDir, `${key}.${format}`);
+    const cacheFileOf = (key: string, format: string) => {
+      // Keys come from the plan (possibly a plan file): only a digest may name a cache file.
+      if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`'${key}' is not a render key: the plan file is damaged; make a new one with voxform plan --out`);
+      return path.join(paths.cacheDir, `${key}.${format}`);
+    };
     const recordRender = (line: (typeof project.manifest.lines)[number], lineIdentity: ManifestIdentity['lines'][string], stored: StoredAudio, fromAddress?: string) => {
       const render: LockedRender = {
         key: lineIdentity.key,
@@ -315,9 +327,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
               const stored = await storeAudio({
                 source: result.audio,
                 format: line.format,
-                outputFile: path.resolve(paths.dir, line.file),
+                outputFile: await guard.prepareWrite(path.resolve(paths.dir, line.file)),
                 cacheFile: cacheFileOf(entry.key, line.format),
                 signal: abort.signal,
+                ...maxBytes,
               });
               recordRender(line, identity.lines[line.address]!, stored);
               touchVoice(line.voice, result.voice);
@@ -446,7 +459,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     const runLine = async (change: PlannedLineChange) => {
       if (change.action === 'delete') {
         // The file may now belong to a line of the manifest (same path, new address): keep it.
-        if (!manifestFiles.has(change.file)) await rm(path.resolve(paths.dir, change.file), { force: true });
+        if (!manifestFiles.has(change.file)) await rm(await guard.checkRemove(path.resolve(paths.dir, change.file)), { force: true });
         store.update((lockfile) => {
           delete lockfile.renders[change.address];
         });
@@ -456,14 +469,15 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       if (unsettledReason) throw new SkippedError(unsettledReason);
       const line = linesByAddress.get(change.address)!;
       const lineIdentity = identity.lines[change.address]!;
-      const outputFile = path.resolve(paths.dir, line.file);
+      // Checked before anything is paid for: a line that cannot be written is not rendered.
+      const outputFile = await guard.prepareWrite(path.resolve(paths.dir, line.file));
       const cacheFile = cacheFileOf(change.key, line.format);
       // One stat, not a listing of the cache: the listing grows with the book and this runs per line.
       if (change.action === 'restore' || change.action === 'move' || (await isFile(cacheFile))) {
         const stored = await restoreAudio({ cacheFile, outputFile, format: line.format, signal: abort.signal });
         recordRender(line, lineIdentity, stored, change.fromAddress);
         if (change.action === 'move' && change.from && !manifestFiles.has(change.from)) {
-          await rm(path.resolve(paths.dir, change.from), { force: true });
+          await rm(await guard.checkRemove(path.resolve(paths.dir, change.from)), { force: true });
         }
         return;
       }
@@ -477,7 +491,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         if (result.format !== line.format) {
           throw new Error(`${provider.displayName} returned ${result.format} audio where ${line.format} was asked: this is a bug in the provider`);
         }
-        const stored = await storeAudio({ source: result.audio, format: line.format, outputFile, cacheFile, signal: abort.signal });
+        const stored = await storeAudio({ source: result.audio, format: line.format, outputFile, cacheFile, signal: abort.signal, ...maxBytes });
         recordRender(line, lineIdentity, stored);
         touchVoice(change.voice, result.voice);
         summary.lines.rendered++;

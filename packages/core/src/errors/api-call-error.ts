@@ -1,4 +1,5 @@
 import { redact, redactBody, redactUrl } from '../http/redact.js';
+import { printable } from './printable.js';
 import { VoxformError } from './voxform-error.js';
 
 const marker = 'voxform.error.ApiCallError';
@@ -68,7 +69,8 @@ export class ApiCallError extends VoxformError {
     const hint = details.hint ? ` ${details.hint}` : '';
     super({
       name: 'ApiCallError',
-      message: redact(`${details.message ?? `${details.provider} ${details.method} ${url} failed: ${details.problem}`}.${hint}${requestId}`, secrets),
+      // The problem, hint and request id quote the vendor: printable keeps its control characters out of the terminal.
+      message: redact(printable(`${details.message ?? `${details.provider} ${details.method} ${url} failed: ${details.problem}`}.${hint}${requestId}`), secrets),
       cause: details.cause,
     });
     this.provider = details.provider;

@@ -1,3 +1,4 @@
+import { printable } from './printable.js';
 import { VoxformError } from './voxform-error.js';
 
 const marker = 'voxform.error.TaskError';
@@ -25,7 +26,8 @@ export class TaskError extends VoxformError {
     message: string;
     cause?: unknown;
   }) {
-    super({ name: 'TaskError', message: options.message, cause: options.cause });
+    // Adapters quote the vendor's reason: no control characters reach the terminal.
+    super({ name: 'TaskError', message: printable(options.message), cause: options.cause });
     this.reason = options.reason;
     this.provider = options.provider;
     this.taskId = options.taskId;

@@ -6,6 +6,7 @@ import { describeNetworkError, isNetworkError } from './describe-network-error.j
 import type { HttpEvent } from './http-events.js';
 import { parseRetryAfter } from './parse-retry-after.js';
 import { redact, redactUrl } from './redact.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, formatBytes } from './size-limits.js';
 import { sleep as defaultSleep, type Sleep } from './sleep.js';
 
 /** What an adapter's error parser makes of a vendor's error answer. Every field is optional. */
@@ -108,6 +109,11 @@ export interface HttpClientSettings {
   onEvent?: (event: HttpEvent) => void;
   /** Told about every rate-limit answer and every success (the provider's adaptive limiter). */
   limiter?: RateLimitFeedback;
+  /**
+   * Largest answer read into memory (every response type but `stream`, whose reader sets its own
+   * limit), in bytes. Default {@link DEFAULT_MAX_RESPONSE_BYTES} (64 MiB).
+   */
+  maxResponseBytes?: number;
 }
 
 export interface HttpRequestBase {
@@ -140,6 +146,8 @@ export interface HttpRequestBase {
   parseError?: ParseError;
   /** Overrides the client's success check for this request. */
   checkSuccess?: CheckSuccess;
+  /** Overrides the client's `maxResponseBytes` for this request. */
+  maxResponseBytes?: number;
 }
 
 /** A JSON request: the answer is parsed, checked for error envelopes and validated. */
@@ -246,10 +254,21 @@ export function createHttpClient(settings: HttpClientSettings): HttpClient {
       const response = await fetchFunction(url, init as RequestInit);
       const requestId = readRequestId(response.headers);
 
+      const maxBytes = request.maxResponseBytes ?? settings.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
       if (!response.ok) {
-        const text = await response.text();
+        // An error page larger than the limit is cut, not an error of its own: its status says enough.
+        const text = decoder.decode(await readLimited(response, Math.min(maxBytes, 1024 * 1024), () => undefined));
         throw httpError(context, response, text, requestId);
       }
+      const tooLarge = (received: string) =>
+        new ApiCallError({
+          ...errorBase(context),
+          status: response.status,
+          requestId,
+          problem: `the answer is larger than the limit of ${formatBytes(maxBytes)} (${received})`,
+          hint: `Something other than ${provider}'s API may be answering at this url: check the provider's baseUrl.`,
+          isRetryable: false,
+        });
       if (responseType === 'stream') {
         stopTimer();
         if (!response.body) throw new ApiCallError({ ...errorBase(context), status: response.status, requestId, problem: `HTTP ${response.status} without a body`, isRetryable: false });
@@ -261,13 +280,13 @@ export function createHttpClient(settings: HttpClientSettings): HttpClient {
         return { value, status: response.status, headers: response.headers, ...(requestId ? { requestId } : {}) };
       }
       if (responseType === 'bytes') {
-        const bytes = new Uint8Array(await response.arrayBuffer());
+        const bytes = await readLimited(response, maxBytes, tooLarge);
         settings.limiter?.reportSuccess();
         emit({ type: 'request-end', provider, method, url: shownUrl, attempt: attemptNumber, status: response.status, durationMs: Date.now() - started });
         return { value: bytes, status: response.status, headers: response.headers, ...(requestId ? { requestId } : {}) };
       }
 
-      const text = await response.text();
+      const text = decoder.decode(await readLimited(response, maxBytes, tooLarge));
       const checkSuccess = request.checkSuccess ?? settings.checkSuccess;
       let value: unknown;
       if (responseType === 'none') {
@@ -424,6 +443,48 @@ export function createHttpClient(settings: HttpClientSettings): HttpClient {
     request: send as HttpClient['request'],
     redact: (text) => redact(text, secrets()),
   };
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * The body, read until `maxBytes`. Past it, the body is cancelled and `tooLarge` decides: throw its
+ * error, or (returning undefined) keep the first `maxBytes`.
+ */
+async function readLimited(response: Response, maxBytes: number, tooLarge: (received: string) => Error | undefined): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    const error = tooLarge(`${declared} bytes announced`);
+    if (error) {
+      void response.body?.cancel().catch(() => {});
+      throw error;
+    }
+  }
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (total + value.byteLength > maxBytes) {
+      void reader.cancel().catch(() => {});
+      const error = tooLarge(`more than ${total + value.byteLength} bytes received`);
+      if (error) throw error;
+      chunks.push(value.subarray(0, maxBytes - total));
+      total = maxBytes;
+      break;
+    }
+    chunks.push(value);
+    total += value.byteLength;
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
 }
 
 interface FailureContext {

@@ -20,6 +20,7 @@ export { pollTask, type PollTaskOptions, type TaskCheck } from './poll-task.js';
 export { redact, redactUrl, redactBody, REDACTED } from './redact.js';
 export { parseRetryAfter } from './parse-retry-after.js';
 export { sleep, type Sleep } from './sleep.js';
+export { DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_RESPONSE_BYTES } from './size-limits.js';
 export type { HttpEvent, ProviderLimitChangeEvent } from './http-events.js';
 export { retryWhileBusy, type RetryWhileBusySettings } from './retry-while-busy.js';
 export { headerTime, statusReporter, vendorId } from './vendor-answers.js';

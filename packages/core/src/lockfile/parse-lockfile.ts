@@ -2,11 +2,19 @@ import type { Diagnostic } from '../errors/diagnostic.js';
 import { LockfileError } from '../errors/lockfile-error.js';
 import { voicesLockSchema } from '../schemas/voices-lock-schema.js';
 import { validateWithSchema } from '../validation/schema-validator.js';
-import { schemaDiagnostics } from '../yaml/schema-diagnostics.js';
+import { schemaDiagnostics, type SchemaMessageOverride } from '../yaml/schema-diagnostics.js';
 import { YamlSource } from '../yaml/yaml-source.js';
+import { conflictSides, findConflictMarkers } from '../yaml/conflict-markers.js';
 import { emptyLockfile, type Lockfile } from './lockfile-types.js';
 
-const conflictMarker = /^(<{7}|={7}|>{7})(?: |$)/;
+// voxform moves and deletes the files the lockfile names: a path leading out of the project is refused.
+const overrides: SchemaMessageOverride[] = [
+  {
+    path: /^(renders\..+|voices\.[^.]+\.preview)\.file$/,
+    keyword: 'pattern',
+    message: "must be a .wav or .mp3 file inside the project: a relative path with '/' between folders and no '.' or '..' (voxform writes such paths itself; this one was edited or comes from elsewhere)",
+  },
+];
 
 /**
  * Reads `voices.lock`. A missing or empty file is an empty lockfile; anything else that is not a
@@ -16,25 +24,25 @@ const conflictMarker = /^(<{7}|={7}|>{7})(?: |$)/;
 export function parseLockfile(text: string | undefined, file: string): Lockfile {
   if (text === undefined || text.trim() === '') return emptyLockfile();
 
-  const markers = text
-    .split(/\r?\n/)
-    .map((line, index) => ({ line, number: index + 1 }))
-    .filter(({ line }) => conflictMarker.test(line));
+  const markers = findConflictMarkers(text);
   if (markers.length > 0) {
+    const conflicts = Math.max(1, markers.filter((marker) => marker.marker === '<<<<<<<').length);
     throw new LockfileError({
-      diagnostics: markers.slice(0, 3).map(({ number, line }) => ({
+      diagnostics: markers.slice(0, 4).map(({ line, marker }) => ({
         file,
-        line: number,
+        line,
         column: 1,
         path: '',
-        message: `git merge conflict marker '${line.slice(0, 7)}'`,
+        message: `git merge conflict marker '${marker}'`,
         severity: 'error',
       })),
       recovery:
-        `${file} has unresolved merge conflicts. Both sides record renders that were paid for, so keep both: ` +
-        `take one side (git checkout --theirs ${file}), then run \`voxform apply\` — lines whose audio is in ` +
-        `.voxform/cache are restored for free and the rest are rendered again. Or merge the two sides' ` +
-        `entries by hand, removing the <<<<<<< ======= >>>>>>> lines.`,
+        `${file} has unresolved merge conflicts (${conflicts} conflict${conflicts === 1 ? '' : 's'}${conflictSides(markers)}). ` +
+        `Every entry on either side records work that was paid for, so keep the entries of both sides: delete the ` +
+        `<<<<<<<, |||||||, ======= and >>>>>>> lines and keep what is between them from both sides (for an address on ` +
+        `both sides keep the one rendered later; keep every pending entry). Or take one side (git checkout --ours ${file}, ` +
+        `or git checkout --theirs ${file}) and run \`voxform plan\` to see what the other side's entries would cost again ` +
+        `before \`voxform apply\`: audio still in .voxform/cache is restored for free, voices are cloned again. Then git add ${file}.`,
     });
   }
 
@@ -44,7 +52,7 @@ export function parseLockfile(text: string | undefined, file: string): Lockfile 
   const value = source.toJS();
   if (value === null || value === undefined) return emptyLockfile(); // only comments
   const { valid, errors: schemaErrors } = validateWithSchema(voicesLockSchema, value);
-  if (!valid) throw damaged(file, schemaDiagnostics(schemaErrors, value, source));
+  if (!valid) throw damaged(file, schemaDiagnostics(schemaErrors, value, source, { overrides }));
   return value as Lockfile;
 }
 

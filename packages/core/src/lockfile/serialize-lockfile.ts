@@ -87,7 +87,10 @@ function sortDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortDeep);
   if (value && typeof value === 'object') {
     const result: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort(compare)) result[key] = sortDeep((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value).sort(compare)) {
+      // Defined, not assigned: vendor data may hold a key named `__proto__`, which assignment would drop.
+      Object.defineProperty(result, key, { value: sortDeep((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+    }
     return result;
   }
   return value;

@@ -81,7 +81,7 @@ describe('parseManifest', () => {
   it("refuses an output.path that climbs out with '..'", () => {
     const text = `version: 1\noutput:\n  path: "{script}/../../{line}.{ext}"\n${voices}scripts: {}\n`;
     expect(problems(text)).toEqual([
-      `voices.yaml:3:9: output.path: must be a relative path ending in '.{ext}' without '..', e.g. "{script}/{index}-{line}.{ext}"`,
+      `voices.yaml:3:9: output.path: must be a relative path with '/' between folders, ending in '.{ext}', without '..' or '\\', e.g. "{script}/{index}-{line}.{ext}": voxform writes only inside output.dir`,
     ]);
   });
 

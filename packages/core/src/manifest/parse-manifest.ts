@@ -3,6 +3,7 @@ import type { Diagnostic } from '../errors/diagnostic.js';
 import { voicesSchema } from '../schemas/voices-schema.js';
 import { validateWithSchema } from '../validation/schema-validator.js';
 import { pointerToPath, schemaDiagnostics, type SchemaMessageOverride } from '../yaml/schema-diagnostics.js';
+import { conflictSides, findConflictMarkers } from '../yaml/conflict-markers.js';
 import { YamlSource, type PathSegment } from '../yaml/yaml-source.js';
 import type { ManifestDocument } from './manifest-types.js';
 
@@ -29,7 +30,13 @@ const overrides: SchemaMessageOverride[] = [
   {
     path: /^output\.path$/,
     keyword: 'pattern',
-    message: "must be a relative path ending in '.{ext}' without '..', e.g. \"{script}/{index}-{line}.{ext}\"",
+    message:
+      "must be a relative path with '/' between folders, ending in '.{ext}', without '..' or '\\', e.g. \"{script}/{index}-{line}.{ext}\": voxform writes only inside output.dir",
+  },
+  {
+    path: /^output\.dir$/,
+    keyword: 'pattern',
+    message: "must be a folder inside the project, relative to the manifest and without '..', e.g. out or public/audio: voxform writes nowhere else",
   },
   {
     path: /^providers\.[^.]+\.baseUrl$/,
@@ -40,6 +47,15 @@ const overrides: SchemaMessageOverride[] = [
 
 /** Parses and schema-checks `voices.yaml`. Pure: reads nothing, throws nothing. */
 export function parseManifest(text: string, file: string): ParsedManifest {
+  const markers = findConflictMarkers(text);
+  if (markers.length > 0) {
+    // The YAML parser would report a puzzling syntax error in the middle of one side.
+    const sides = conflictSides(markers);
+    const message = (marker: string) =>
+      `git merge conflict marker '${marker}': resolve the merge conflict${sides} first (keep the lines you want from each side and delete the marker lines), then run voxform validate`;
+    const diagnostics = markers.map(({ line, marker }): Diagnostic => ({ file, line, column: 1, path: '', message: message(marker), severity: 'error' }));
+    return { source: YamlSource.parse('', file).source, diagnostics, brokenVoices: new Set() };
+  }
   const { source, diagnostics } = YamlSource.parse(text, file);
   const brokenVoices = new Set<string>();
   if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return { source, diagnostics, brokenVoices };

@@ -140,7 +140,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
   }
 
   const outputFormat = document.output?.format;
-  const outputDir = trimSlashes(document.output?.dir ?? MANIFEST_DEFAULTS.outputDir);
+  const outputDir = normalizeDir(document.output?.dir ?? MANIFEST_DEFAULTS.outputDir);
   const pathTemplate = document.output?.path ?? MANIFEST_DEFAULTS.outputPath;
   const lines: ResolvedLine[] = [];
   const scripts = Object.keys(document.scripts);
@@ -232,7 +232,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
       }
       const file = outputFile(outputDir, pathTemplate, { script, index, line: id, voice: voiceName, ext: format });
       if (file === undefined) {
-        error(['output', 'path'], `output path for ${address} would leave the output folder: remove '..' and leading '/' from output.path`);
+        error(['output', 'path'], `output path for ${address} would leave the output folder: output.path must be relative, with '/' between folders and no '..', '\\' or empty folder names`);
         return;
       }
       const sameFile = filePositions.get(file);
@@ -354,7 +354,10 @@ function unknownVoiceMessage(name: string, declared: Record<string, unknown>): s
   return `unknown voice '${name}' (declared voices: ${names.join(', ') || 'none'}): declare it under voices: or fix the name`;
 }
 
-/** Expands the output path template; undefined when the result would leave the output folder. */
+/**
+ * Expands the output path template; undefined when the result would leave the output folder or is not
+ * a plain relative path (the schema refuses such templates and names; this is the last word on it).
+ */
 export function outputFile(
   dir: string,
   template: string,
@@ -367,12 +370,20 @@ export function outputFile(
     .replaceAll('{voice}', values.voice)
     .replaceAll('{ext}', values.ext);
   const segments = relative.split('/');
-  if (relative.startsWith('/') || segments.some((segment) => segment === '' || segment === '.' || segment === '..')) return undefined;
+  if (relative.startsWith('/') || /^[A-Za-z]:/.test(relative) || /[\\\u0000-\u001f]/.test(relative)) return undefined;
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) return undefined;
   return dir === '' || dir === '.' ? relative : `${dir}/${relative}`;
 }
 
-function trimSlashes(path: string): string {
-  return path.replace(/\\/g, '/').replace(/\/+$/, '') || '.';
+/** `./out/` → `out`, `public\\audio` → `public/audio`, `.` → `.`: one spelling per folder, as the lockfile records it. */
+function normalizeDir(path: string): string {
+  return (
+    path
+      .replace(/\\/g, '/')
+      .split('/')
+      .filter((segment) => segment !== '' && segment !== '.')
+      .join('/') || '.'
+  );
 }
 
 function joinRelative(file: string, relative: string): string {

@@ -4,6 +4,7 @@ import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parseFile } from 'music-metadata';
+import { DEFAULT_MAX_DOWNLOAD_BYTES, formatBytes } from '../http/size-limits.js';
 import type { AudioFormat, AudioSource } from '../providers/provider-v1.js';
 
 export interface StoredAudio {
@@ -27,10 +28,13 @@ export async function storeAudio(options: {
   signal: AbortSignal;
   /** Downloads a `url` source; defaults to the global fetch, looked up at call time. */
   fetch?: typeof fetch;
+  /** Largest audio accepted, in bytes; more fails with an {@link AudioTooLargeError}. Default {@link DEFAULT_MAX_DOWNLOAD_BYTES}. */
+  maxBytes?: number;
 }): Promise<StoredAudio> {
   const temp = tempBeside(options.outputFile);
   try {
-    const { sha256, bytes, head } = await writeHashed(await chunksOf(options.source, options.signal, options.fetch), temp, options.signal);
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
+    const { sha256, bytes, head } = await writeHashed(await chunksOf(options.source, options.signal, options.fetch, maxBytes), temp, options.signal, maxBytes);
     const durationMs = await checkAudio(temp, head, options.format, bytes);
     if (options.cacheFile) {
       const cacheFile = options.cacheFile;
@@ -89,11 +93,22 @@ export class AudioCheckError extends Error {
   override name = 'AudioCheckError';
 }
 
+/** The audio is larger than the limit: what answered sent more than any line needs. */
+export class AudioTooLargeError extends Error {
+  override name = 'AudioTooLargeError';
+  constructor(maxBytes: number, received: string) {
+    super(
+      `the audio is larger than the limit of ${formatBytes(maxBytes)} (${received}); nothing was kept. ` +
+        'If the line really is that long, raise the limit: voxform apply --max-download-mb <megabytes>',
+    );
+  }
+}
+
 function tempBeside(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
-async function chunksOf(source: AudioSource, signal: AbortSignal, fetchFunction?: typeof fetch): Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>> {
+async function chunksOf(source: AudioSource, signal: AbortSignal, fetchFunction: typeof fetch | undefined, maxBytes: number): Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>> {
   switch (source.type) {
     case 'bytes':
       return [source.bytes];
@@ -104,6 +119,11 @@ async function chunksOf(source: AudioSource, signal: AbortSignal, fetchFunction?
       if (!response.ok || !response.body) {
         throw new Error(`downloading the audio failed: HTTP ${response.status} from ${new URL(source.url).host}`);
       }
+      const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        void response.body.cancel().catch(() => {});
+        throw new AudioTooLargeError(maxBytes, `${declared} bytes announced`);
+      }
       return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
     }
   }
@@ -113,7 +133,12 @@ function isReadableStream(value: unknown): value is ReadableStream<Uint8Array> {
   return typeof (value as ReadableStream | undefined)?.getReader === 'function';
 }
 
-async function writeHashed(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, file: string, signal: AbortSignal): Promise<{ sha256: string; bytes: number; head: Buffer }> {
+async function writeHashed(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  file: string,
+  signal: AbortSignal,
+  maxBytes = Number.POSITIVE_INFINITY,
+): Promise<{ sha256: string; bytes: number; head: Buffer }> {
   const hash = createHash('sha256');
   const handle = await inFolder(file, () => open(file, 'w'));
   let bytes = 0;
@@ -122,8 +147,10 @@ async function writeHashed(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Arr
   try {
     for await (const chunk of chunks) {
       signal.throwIfAborted();
-      hash.update(chunk);
       bytes += chunk.byteLength;
+      // Checked before writing: the disk never holds more than the limit.
+      if (bytes > maxBytes) throw new AudioTooLargeError(maxBytes, `more than ${bytes} bytes received`);
+      hash.update(chunk);
       if (headBytes < 16) {
         head.push(Buffer.from(chunk.subarray(0, 16 - headBytes)));
         headBytes += Math.min(chunk.byteLength, 16 - headBytes);

@@ -7,6 +7,7 @@ import { listFiles, sineWav, temporaryDirectories, writeFiles } from '../__fixtu
 import { formatDiagnostic } from '../errors/diagnostic.js';
 import { LockfileError } from '../errors/lockfile-error.js';
 import { ManifestError } from '../errors/manifest-error.js';
+import { UsageError } from '../errors/usage-error.js';
 import { emptyLockfile } from '../lockfile/lockfile-types.js';
 import { parseLockfile } from '../lockfile/parse-lockfile.js';
 import { serializeLockfile } from '../lockfile/serialize-lockfile.js';
@@ -178,6 +179,18 @@ describe('loadProject', () => {
     const error = await load(dir).catch((thrown: unknown) => thrown);
     expect(LockfileError.isInstance(error)).toBe(true);
     expect((error as LockfileError).diagnostics[0]).toMatchObject({ file: 'voices.lock', line: 3 });
+  });
+
+  it('says a voices.lock it cannot read is not a file, as a UsageError (not an unexpected error)', async () => {
+    const dir = await directories.create();
+    await writeFiles(dir, {
+      'voices.yaml': 'version: 1\nvoices:\n  narrator: { provider: fake, sample: n.wav }\nscripts:\n  intro:\n    lines:\n      - narrator: Hello.\n',
+      'n.wav': sineWav(),
+      'voices.lock/oops': 'a folder where the lockfile should be',
+    });
+    const error = await load(dir).catch((thrown: unknown) => thrown);
+    expect(UsageError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^cannot read voices\.lock \(EISDIR.*\): it must be a file voxform can read; nothing was done\.$/);
   });
 
   describe('the lockfile snapshot in .voxform/', () => {

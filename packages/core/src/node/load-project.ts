@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseFile } from 'music-metadata';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { ManifestError } from '../errors/manifest-error.js';
+import { UsageError } from '../errors/usage-error.js';
 import { sha256Hex } from '../identity/sha256.js';
 import { parseLockfile } from '../lockfile/parse-lockfile.js';
 import { readLockfileSnapshot, writeLockfileSnapshot } from './lockfile-snapshot.js';
@@ -146,7 +147,10 @@ export async function loadProject(options: {
   try {
     lockfileText = await readFile(paths.lockfileFile, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      const name = paths.display(paths.lockfileFile);
+      throw new UsageError(`cannot read ${name} (${(error as Error).message}): it must be a file voxform can read; nothing was done.`, { cause: error });
+    }
   }
   const lockfileDigest = sha256Hex(lockfileText ?? '');
   let lockfile = lockfileText === undefined ? undefined : await readLockfileSnapshot(paths.stateDir, lockfileDigest);

@@ -52,6 +52,11 @@ export const voicesLockSchema = {
     }
   },
   "$defs": {
+    "projectAudioFile": {
+      "description": "An audio file inside the project: relative to the manifest's folder with `/` between folders, no `.` or `..` segment, not absolute, ending .wav or .mp3. voxform deletes and moves the files the lockfile names, so it names nothing else.",
+      "type": "string",
+      "pattern": "^(?![A-Za-z]:)(?!/)(?!(?:.*/)?\\.\\.?(?:/|$))(?!.*//)[^\\\\\\u0000-\\u001f]*\\.(?:wav|mp3)$"
+    },
     "sha256": {
       "description": "A SHA-256 digest: 64 lowercase hexadecimal characters.",
       "type": "string",
@@ -165,8 +170,7 @@ export const voicesLockSchema = {
           "properties": {
             "file": {
               "description": "Where it was saved, relative to the manifest's folder.",
-              "type": "string",
-              "minLength": 1,
+              "$ref": "#/$defs/projectAudioFile",
               "examples": [
                 "out/voices/narrator.mp3"
               ]
@@ -233,8 +237,7 @@ export const voicesLockSchema = {
         },
         "file": {
           "description": "Path of the rendered file, relative to the manifest. Plan checks that it still exists and is unmodified.",
-          "type": "string",
-          "minLength": 1,
+          "$ref": "#/$defs/projectAudioFile",
           "examples": [
             "out/chapter-01/0001-0001.wav"
           ]

@@ -26,9 +26,10 @@ export const voicesSchema = {
       "default": {},
       "properties": {
         "dir": {
-          "description": "Directory that receives the rendered audio, relative to the manifest. Every file path below is resolved inside it.",
+          "description": "Directory that receives the rendered audio, relative to the manifest and inside its folder: not absolute, no `..`. Every file path below is resolved inside it, and voxform writes nowhere else (a symbolic link below it that leads outside is refused).",
           "type": "string",
           "minLength": 1,
+          "pattern": "^(?![/\\\\])(?![A-Za-z]:)(?!(?:.*[/\\\\])?\\.\\.(?:[/\\\\]|$))[^\\u0000-\\u001f]+$",
           "default": "out",
           "examples": [
             "out",
@@ -48,9 +49,9 @@ export const voicesSchema = {
           ]
         },
         "path": {
-          "description": "Template of each rendered file's path inside `dir`. Placeholders: {script} (the script name), {index} (the line's 1-based position, four digits), {line} (the line's id, or its four-digit position), {voice} (the voice name), {ext} (the file extension); it must end with `.{ext}`, be relative and not contain `..`.",
+          "description": "Template of each rendered file's path inside `dir`. Placeholders: {script} (the script name), {index} (the line's 1-based position, four digits), {line} (the line's id, or its four-digit position), {voice} (the voice name), {ext} (the file extension); it must end with `.{ext}`, be relative and contain neither `..` nor `\\`.",
           "type": "string",
-          "pattern": "^(?!/)(?!.*\\.\\.).*\\.\\{ext\\}$",
+          "pattern": "^(?![/\\\\])(?![A-Za-z]:)(?!.*\\.\\.)(?!.*\\\\)[^\\u0000-\\u001f]*\\.\\{ext\\}$",
           "default": "{script}/{index}-{line}.{ext}",
           "examples": [
             "{script}/{index}-{line}.{ext}",

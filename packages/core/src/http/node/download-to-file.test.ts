@@ -112,6 +112,15 @@ describe('downloadToFile', () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it('has a limit by default: a declared 2 GiB body is refused before writing anything', async () => {
+    server.use(http.get('https://cdn.vendor.test/huge.wav', () => new HttpResponse(chunk(0), { headers: { 'content-length': String(2 * 1024 ** 3) } })));
+    const file = path.join(directory, 'huge.wav');
+    const error = (await rejection(downloadToFile('https://cdn.vendor.test/huge.wav', file))) as ApiCallError;
+    expect(ApiCallError.isInstance(error)).toBe(true);
+    expect(error.message).toContain('larger than the limit of 1 GiB (2147483648 bytes announced)');
+    expect(existsSync(file)).toBe(false);
+  });
+
   it('refuses a body whose declared length is over maxBytes before writing anything', async () => {
     server.use(http.get('https://cdn.vendor.test/big.wav', () => new HttpResponse(new Uint8Array(100), { headers: { 'content-length': '100' } })));
     const file = path.join(directory, 'big.wav');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ApiCallError } from '../../errors/api-call-error.js';
 import { createHttpClient, type RetrySettings } from '../create-http-client.js';
 import { describeNetworkError, isNetworkError } from '../describe-network-error.js';
+import { DEFAULT_MAX_DOWNLOAD_BYTES, formatBytes } from '../size-limits.js';
 import type { HttpEvent } from '../http-events.js';
 
 export interface DownloadToFileOptions {
@@ -11,7 +12,7 @@ export interface DownloadToFileOptions {
   signal?: AbortSignal;
   /** Request headers (an Authorization header…). Never logged. */
   headers?: Record<string, string>;
-  /** Largest accepted body in bytes; a larger one (declared or streamed) fails the download. Default: no limit. */
+  /** Largest accepted body in bytes; a larger one (declared or streamed) fails the download. Default {@link DEFAULT_MAX_DOWNLOAD_BYTES} (1 GiB). */
   maxBytes?: number;
   /** Name for messages and events. Default: the url's host. */
   provider?: string;
@@ -35,6 +36,7 @@ export interface DownloadToFileOptions {
  */
 export async function downloadToFile(url: string, file: string, options: DownloadToFileOptions = {}): Promise<{ sha256: string; bytes: number }> {
   const provider = options.provider ?? hostOf(url);
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
   const secrets = options.secrets ?? [];
   const client = createHttpClient({
     provider,
@@ -54,10 +56,10 @@ export async function downloadToFile(url: string, file: string, options: Downloa
   const failure = (problem: string, isRetryable: boolean, cause?: unknown) =>
     new ApiCallError({ provider, method: 'GET', url, status, problem, isRetryable, secrets, ...(cause === undefined ? {} : { cause }) });
   const tooLarge = (bytes: string) =>
-    failure(`the file is larger than the limit of ${options.maxBytes} bytes (${bytes})`, false);
+    failure(`the file is larger than the limit of ${formatBytes(maxBytes)} (${bytes})`, false);
 
   const declared = Number(headers.get('content-length') ?? Number.NaN);
-  if (options.maxBytes !== undefined && Number.isFinite(declared) && declared > options.maxBytes) {
+  if (Number.isFinite(declared) && declared > maxBytes) {
     void body.cancel().catch(() => {});
     throw tooLarge(`${declared} bytes announced`);
   }
@@ -74,7 +76,7 @@ export async function downloadToFile(url: string, file: string, options: Downloa
         if (done) break;
         options.signal?.throwIfAborted();
         bytes += value.byteLength;
-        if (options.maxBytes !== undefined && bytes > options.maxBytes) throw tooLarge(`more than ${bytes} bytes received`);
+        if (bytes > maxBytes) throw tooLarge(`more than ${bytes} bytes received`);
         hash.update(value);
         await handle.write(value);
       }
