@@ -18,4 +18,18 @@ describe('the emulator over real HTTP', () => {
       await server.close();
     }
   });
+
+  it('ends a stalled answer when the client hangs up, and logs the work as done', async () => {
+    const server = await startEmulatorServer({ port: 0, audio: 'tone' });
+    try {
+      await fetch(`${server.url}/__emulator/faults/vidu`, { method: 'PUT', body: JSON.stringify({ stallRate: 1 }) });
+      const tasks = `${server.url}/vidu/ent/v2/tasks/x/creations`;
+      await expect(fetch(tasks, { headers: { authorization: `Token ${server.emulator.keys.vidu}` }, signal: AbortSignal.timeout(300) })).rejects.toThrow();
+      // Logged when the held answer is let go: on the hang-up, not after the 10-minute limit.
+      for (let attempt = 0; attempt < 100 && server.emulator.calls.entries().length === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(server.emulator.calls.entries()).toEqual([expect.objectContaining({ vendor: 'vidu', fault: 'stall', status: 404 })]);
+    } finally {
+      await server.close();
+    }
+  });
 });
