@@ -21,6 +21,7 @@ import {
 } from '../node.js';
 import { createFakeProvider, fakeRegistry, wavFor, type FakeProvider, type FakeProviderOptions } from '../__fixtures__/fake-provider.js';
 import { listFiles, sineWav, temporaryDirectories, writeFiles } from '../__fixtures__/test-project.js';
+import { ApiCallError } from '../errors/api-call-error.js';
 import { UsageError } from '../errors/usage-error.js';
 import { parseLockfile } from '../lockfile/parse-lockfile.js';
 import { serializeLockfile } from '../lockfile/serialize-lockfile.js';
@@ -384,6 +385,44 @@ describe('applyPlan', () => {
       expect(second.fingerprint).toBe(first.fingerprint);
       expect(second.remoteId).toMatch(new RegExp(`^${first.remoteId}-r[0-9a-z]+$`));
       expect(fake.calls.createVoice.map((request) => request.suggestedVoiceId)).toContain(second.remoteId);
+    });
+
+    it('keeps the entry of a line the vendor may have accepted without saying so, and sends it again only on --replace', async () => {
+      const dir = await createProject();
+      const unreadable = () =>
+        new ApiCallError({ provider: 'Fake', method: 'POST', url: 'https://fake.test/speak', status: 200, problem: 'HTTP 200 with a body that is not valid JSON', isRetryable: false, mayHaveBeenAccepted: true });
+      const refusing = createFakeProvider({
+        async synthesize(request) {
+          if (request.text === lines['intro/0003']) throw unreadable();
+          return wavFor(request.text);
+        },
+      });
+      const first = await apply(dir, refusing);
+      expect(first.summary.failures).toEqual([
+        { address: 'intro/0003', provider: 'fake', message: expect.stringMatching(/not valid JSON.*voxform apply --replace intro\/0003/) },
+      ]);
+      expect((await readLockfile(dir)).pending.map((entry) => entry.address)).toEqual(['intro/0003']);
+
+      // The next apply does not send it on its own: it may have been billed.
+      const fake = createFakeProvider();
+      const second = await apply(dir, fake);
+      expect(fake.calls.synthesize).toEqual([]);
+      expect(second.summary.failures).toEqual([{ address: 'intro/0003', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace intro\/0003/) }]);
+
+      const replaced = await apply(dir, fake, { planOptions: { replace: ['intro/0003'] } });
+      expect(replaced.summary.failures).toEqual([]);
+      expect(fake.calls.synthesize.map((request) => addressOfText(request.text))).toEqual(['intro/0003']);
+      expect((await readLockfile(dir)).pending).toEqual([]);
+    });
+
+    it('drops the entry of a line the vendor refused outright: the next apply sends it again', async () => {
+      const dir = await createProject();
+      const refused = new ApiCallError({ provider: 'Fake', method: 'POST', url: 'https://fake.test/speak', status: 400, problem: 'HTTP 400', isRetryable: false });
+      await apply(dir, createFakeProvider({ async synthesize(request) { if (request.text === lines['intro/0003']) throw refused; return wavFor(request.text); } }));
+      expect((await readLockfile(dir)).pending).toEqual([]);
+      const fake = createFakeProvider();
+      expect((await apply(dir, fake)).summary.failures).toEqual([]);
+      expect(fake.calls.synthesize.map((request) => addressOfText(request.text))).toEqual(['intro/0003']);
     });
 
     it('writes what recordTask reports into the pending entry on disk', async () => {

@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
+import { ApiCallError } from '../errors/api-call-error.js';
 import { UsageError } from '../errors/usage-error.js';
 import { createAdaptiveLimiter, type AdaptiveLimiter } from '../http/adaptive-limiter.js';
 import { sha256Hex } from '../identity/sha256.js';
@@ -153,12 +154,23 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       } catch (error) {
         // The vendor answered with an error and no task of it was recorded: nothing to resume, so the
         // entry would only be dropped by the next apply. Voices with client-chosen ids keep theirs:
-        // the next apply looks the id up in case the vendor created the voice after all.
+        // the next apply looks the id up in case the vendor created the voice after all. Work the
+        // vendor may have accepted without saying so (no answer, a server error, an unreadable success)
+        // keeps its entry too, so that the next apply does not pay for it again on its own.
+        const lookUp = entry.kind === 'voice' && providerOf(entry.provider).capabilities.clientChosenVoiceIds;
+        const outcomeUnknown = ApiCallError.isInstance(error) && error.mayHaveBeenAccepted;
+        let kept = false;
         store.update((lockfile) => {
           const pending = lockfile.pending.find((item) => item.address === entry.address && item.key === entry.key);
-          const lookUp = entry.kind === 'voice' && providerOf(entry.provider).capabilities.clientChosenVoiceIds;
-          if (pending && !pending.task && !lookUp) clearPending(lockfile, entry.address);
+          if (pending && !pending.task && !lookUp && !outcomeUnknown) clearPending(lockfile, entry.address);
+          kept = pending !== undefined && !pending.task && !lookUp && outcomeUnknown;
         });
+        if (kept) {
+          throw new UnknownOutcomeError(
+            `${errorMessage(error)} It stays recorded in voices.lock, so voxform will not send it again on its own: once you have checked, run \`voxform apply --replace ${entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway.`,
+            { cause: error },
+          );
+        }
         throw error;
       }
     };
@@ -333,8 +345,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         const costs = !provider.capabilities.free && (entry.kind === 'line' || provider.capabilities.persistentVoices);
         if (stillWanted && costs && !forced && !lookedUp) {
           throw new UnknownOutcomeError(
-            `an earlier apply was interrupted while ${provider.displayName} was working on ${entry.address} (started ${entry.startedAt}), before the vendor gave anything to look it up by; ` +
-              `it may already have been billed, so voxform will not send it again on its own. Check your ${provider.displayName} account, then run \`voxform apply --replace ${entry.address}\` to render it anyway`,
+            `an earlier apply never learnt whether ${provider.displayName} accepted ${entry.address} (started ${entry.startedAt}: interrupted, or no readable answer), and the vendor gave nothing to look it up by; ` +
+              `it may already have been billed, so voxform will not send it again on its own. Check your ${provider.displayName} account, then run \`voxform apply --replace ${entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway`,
           );
         }
         store.update((lockfile) => clearPending(lockfile, entry.address));

@@ -151,6 +151,34 @@ describe('createHttpClient', () => {
     expect(apiError.message).toContain('Not retried: the request is billable');
   });
 
+  it('says a billable request may have been accepted when the vendor failed or its success could not be read', async () => {
+    const answers = [
+      () => HttpResponse.json({ message: 'internal' }, { status: 500 }),
+      () => new HttpResponse('{"voice_id": "v', { status: 200, headers: { 'content-type': 'application/json' } }),
+      () => HttpResponse.json({ unexpected: true }),
+    ];
+    for (const answer of answers) {
+      handle('post', '/clone', answer);
+      const { client } = testClient();
+      const error = (await rejection(client.request({ path: '/clone', json: {}, billable: true, validate: isVoice }))) as ApiCallError;
+      expect(ApiCallError.isInstance(error)).toBe(true);
+      expect(error.mayHaveBeenAccepted).toBe(true);
+      expect(error.toJSON().mayHaveBeenAccepted).toBe(true);
+      server.resetHandlers();
+    }
+  });
+
+  it('says no billable request was accepted when the vendor refused it, and says nothing of requests that bill nothing', async () => {
+    handle('post', '/clone', () => HttpResponse.json({ message: 'bad voice' }, { status: 400 }));
+    const { client } = testClient();
+    const refused = (await rejection(client.request({ path: '/clone', json: {}, billable: true, validate: isVoice }))) as ApiCallError;
+    expect(refused.mayHaveBeenAccepted).toBe(false);
+    server.resetHandlers();
+    handle('post', '/lookup', () => HttpResponse.json({ message: 'internal' }, { status: 500 }));
+    const lookup = (await rejection(testClient({ retry: { retries: 0 } }).client.request({ path: '/lookup', json: {}, validate: isVoice }))) as ApiCallError;
+    expect(lookup.mayHaveBeenAccepted).toBe(false);
+  });
+
   it('retries a 500 on a billable request marked idempotent', async () => {
     handle('post', '/clone', (call) => (call === 1 ? HttpResponse.json({ message: 'internal' }, { status: 500 }) : HttpResponse.json({ voice_id: 'v3' })));
     const { client } = testClient();
@@ -442,6 +470,7 @@ describe('createHttpClient', () => {
     const error = (await rejection(client.request({ path: '/clone', json: {}, billable: true, validate: isVoice }))) as ApiCallError;
 
     expect(error.neverAccepted).toBe(true);
+    expect(error.mayHaveBeenAccepted).toBe(false);
     expect(error.isRetryable).toBe(true);
     expect(error.code).toBe('ECONNREFUSED');
     expect(delays).toHaveLength(1);

@@ -300,6 +300,8 @@ export function createHttpClient(settings: HttpClientSettings): HttpClient {
             problem: 'unexpected response',
             hint: `The vendor's API may have changed: please report this with the response body.`,
             isRetryable: false,
+            // A success answer: billable work behind it was probably accepted, though nothing of it can be read.
+            mayHaveBeenAccepted: request.billable === true,
           });
         }
         value = parsed.value;
@@ -444,16 +446,22 @@ function errorBase(context: FailureContext) {
  * retrying cannot pay twice. When it cannot be retried, the hint says so, and `isRetryable` is false so
  * the engine does not resubmit it either.
  */
-function retryability(context: FailureContext, facts: { statusRetryable: boolean; neverAccepted: boolean }): { isRetryable: boolean; neverAccepted: boolean; hint?: string } {
+function retryability(
+  context: FailureContext,
+  facts: { statusRetryable: boolean; neverAccepted: boolean },
+): { isRetryable: boolean; neverAccepted: boolean; mayHaveBeenAccepted: boolean; hint?: string } {
   const { billable, idempotent } = context.request;
-  if (facts.statusRetryable && billable && !idempotent && !facts.neverAccepted) {
+  // What can be retried is what may not have worked: a billable request then may have been accepted.
+  const mayHaveBeenAccepted = billable === true && facts.statusRetryable && !facts.neverAccepted;
+  if (mayHaveBeenAccepted && !idempotent) {
     return {
       isRetryable: false,
       neverAccepted: false,
+      mayHaveBeenAccepted,
       hint: `Not retried: the request is billable and ${context.provider} may have accepted it; check your ${context.provider} account before running it again.`,
     };
   }
-  return { isRetryable: facts.statusRetryable, neverAccepted: facts.neverAccepted };
+  return { isRetryable: facts.statusRetryable, neverAccepted: facts.neverAccepted, mayHaveBeenAccepted };
 }
 
 function timeoutError(context: FailureContext, timeoutMs: number, cause: unknown): ApiCallError {
