@@ -732,6 +732,21 @@ describe('applyPlan', () => {
     expect(await readFile(path.join(dir, 'voices.lock'), 'utf8')).not.toContain('key-from-env');
   });
 
+  it('stops with one clear error, before any billable call, when voices.lock cannot be written', async () => {
+    const dir = await createProject();
+    const fake = createFakeProvider();
+    const planned = await plan(dir, fake);
+    // A lockfile in a folder that does not exist: every write of it fails, as on a read-only disk.
+    const project = { ...planned.project, paths: { ...planned.project.paths, lockfileFile: path.join(dir, 'gone', 'voices.lock') } };
+    const applying = applyPlan({ project, plan: planned.plan, providers: planned.registry });
+    await expect(applying).rejects.toSatisfy((error: unknown) => UsageError.isInstance(error));
+    await expect(applying).rejects.toThrow(/cannot write .*voices\.lock \(ENOENT.*nothing more is sent to the vendors.*run `voxform apply` again/s);
+    expect(fake.calls.createVoice).toEqual([]);
+    expect(fake.calls.synthesize).toEqual([]);
+    // The state lock is released for the next apply.
+    expect(await readStateLock(path.join(dir, '.voxform'))).toBeUndefined();
+  });
+
   it('refuses a plan whose lockfile changed since it was read', async () => {
     const dir = await createProject();
     const planned = await plan(dir, createFakeProvider());

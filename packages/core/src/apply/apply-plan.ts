@@ -400,6 +400,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       const message = errorMessage(error);
       summary.failures.push({ address, provider, message });
       if (options.failFast) onStop();
+      // Nothing billable may start once voices.lock cannot record it; the error ends the apply below.
+      if (store.failure) stop.abort();
       return message;
     };
 

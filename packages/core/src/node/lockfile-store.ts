@@ -1,4 +1,5 @@
 import writeFileAtomic from 'write-file-atomic';
+import { UsageError } from '../errors/usage-error.js';
 import type { Lockfile } from '../lockfile/lockfile-types.js';
 import { serializeLockfile } from '../lockfile/serialize-lockfile.js';
 
@@ -14,6 +15,8 @@ export class LockfileStore {
   #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #lastText: string | undefined;
+  /** Why the file could not be written, once a write has failed; every later flush fails with it too. */
+  failure: UsageError | undefined;
 
   constructor(file: string, lockfile: Lockfile) {
     this.file = file;
@@ -41,10 +44,16 @@ export class LockfileStore {
       const version = this.#version;
       const text = serializeLockfile(this.state);
       this.#writing = (text === this.#lastText ? Promise.resolve() : writeFileAtomic(this.file, text, { fsync: true }))
-        .then(() => {
-          this.#written = version;
-          this.#lastText = text;
-        })
+        .then(
+          () => {
+            this.#written = version;
+            this.#lastText = text;
+          },
+          (error: unknown) => {
+            this.failure ??= cannotWrite(this.file, error);
+            throw this.failure;
+          },
+        )
         .finally(() => {
           this.#writing = undefined;
         });
@@ -57,4 +66,15 @@ export class LockfileStore {
     this.#timer = undefined;
     await this.flush();
   }
+}
+
+function cannotWrite(file: string, error: unknown): UsageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason = (error as Error).message ?? String(error);
+  return new UsageError(
+    `voxform cannot write ${file} (${code ? `${code}: ` : ''}${reason.replace(/^[A-Z]+: /, '')}), so nothing more is sent to the vendors: ` +
+      `every billable call is recorded there before it is made. What was recorded before is kept, and audio already rendered is in .voxform/cache. ` +
+      `Make ${file} writable (its permissions and its folder's, a read-only or full disk, an immutable attribute), then run \`voxform apply\` again.`,
+    { cause: error },
+  );
 }
