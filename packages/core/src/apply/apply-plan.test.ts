@@ -425,6 +425,33 @@ describe('applyPlan', () => {
       expect(fake.calls.synthesize.map((request) => addressOfText(request.text))).toEqual(['intro/0003']);
     });
 
+    it('says to apply again when a download breaks off, and the next apply fetches the recorded work without paying again', async () => {
+      const dir = await createProject();
+      const broken = new ApiCallError({ provider: 'Fake', method: 'GET', url: 'https://fake.test/audio/42', problem: 'the answer broke off after 2000 bytes (UND_ERR_SOCKET: the connection broke)', isRetryable: true });
+      const breaking = createFakeProvider({
+        async synthesize(request, context) {
+          if (request.text !== lines['intro/0003']) return wavFor(request.text);
+          await context.recordTask({ taskId: 'task-42' });
+          const stream = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(broken) });
+          return { audio: { type: 'stream', stream }, format: 'wav' };
+        },
+      });
+      const first = await apply(dir, breaking);
+      expect(first.summary.failures).toEqual([
+        {
+          address: 'intro/0003',
+          provider: 'fake',
+          message: expect.stringMatching(/broke off after 2000 bytes.*Run `voxform apply` again\. The vendor's work is recorded in voices\.lock: the next apply downloads it again, without paying/),
+        },
+      ]);
+      expect((await readLockfile(dir)).pending).toEqual([expect.objectContaining({ address: 'intro/0003', task: { taskId: 'task-42' } })]);
+
+      const fake = createFakeProvider();
+      expect((await apply(dir, fake)).summary.failures).toEqual([]);
+      expect(fake.calls.synthesize).toEqual([]);
+      expect(fake.calls.resumeSynthesis.map((call) => call.task)).toEqual([{ taskId: 'task-42' }]);
+    });
+
     it('writes what recordTask reports into the pending entry on disk', async () => {
       const dir = await createProject();
       const recorded: Array<{ address: string; pending: Lockfile['pending'] }> = [];

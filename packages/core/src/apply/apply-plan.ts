@@ -177,6 +177,34 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     const clearPending = (lockfile: typeof store.state, address: string) => {
       lockfile.pending = lockfile.pending.filter((item) => item.address !== address);
     };
+    /**
+     * Audio that could not be stored: says why (a full or read-only disk, a download that broke off) and
+     * what to do, and whether the vendor's work is recorded so the next apply fetches it without paying.
+     */
+    const storeFailure = (error: unknown, address: string, outputFile: string): unknown => {
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      const recorded = store.state.pending.some((entry) => entry.address === address && entry.task !== undefined);
+      const fetchAgain = recorded ? ' The vendor\'s work is recorded in voices.lock: the next apply downloads it again, without paying for it again.' : '';
+      const folder = paths.display(path.dirname(outputFile)) || '.';
+      if (code === 'ENOSPC' || code === 'EDQUOT') {
+        return new Error(`cannot write the audio into ${folder}: the disk is full (${code}). Free some space on it, then run \`voxform apply\` again.${fetchAgain}`, { cause: error });
+      }
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+        return new Error(`cannot write the audio into ${folder} (${code}: ${errorMessage(error)}). Make it writable, then run \`voxform apply\` again.${fetchAgain}`, { cause: error });
+      }
+      if (ApiCallError.isInstance(error) && error.isRetryable) {
+        return new Error(`${error.message} Run \`voxform apply\` again.${fetchAgain}`, { cause: error });
+      }
+      return error;
+    };
+    /** Stores a line's audio (output file and cache), describing a failure with {@link storeFailure}. */
+    const storeLineAudio = async (address: string, options: Parameters<typeof storeAudio>[0]): Promise<StoredAudio> => {
+      try {
+        return await storeAudio(options);
+      } catch (error) {
+        throw storeFailure(error, address, options.outputFile);
+      }
+    };
 
     const voiceRequest = (name: string, fingerprint: string, voiceId: string): CreateVoiceRequest => {
       const voice = project.manifest.voices[name]!;
@@ -323,7 +351,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
             lookedUp = voice !== undefined;
             const result = voice ? await provider.doResumeSynthesis(synthesizeRequest(line, voice), entry.task, contextFor(entry, line.script)) : undefined;
             if (result) {
-              const stored = await storeAudio({
+              const stored = await storeLineAudio(entry.address, {
                 source: result.audio,
                 format: line.format,
                 outputFile: path.resolve(paths.dir, line.file),
@@ -472,7 +500,9 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       const outputFile = path.resolve(paths.dir, line.file);
       const cacheFile = cacheFileOf(change.key, line.format);
       if (change.action === 'restore' || change.action === 'move' || (await readCacheKeys(paths.cacheDir)).has(change.key)) {
-        const stored = await restoreAudio({ cacheFile, outputFile, format: line.format, signal: abort.signal });
+        const stored = await restoreAudio({ cacheFile, outputFile, format: line.format, signal: abort.signal }).catch((error: unknown) => {
+          throw storeFailure(error, change.address, outputFile);
+        });
         recordRender(line, lineIdentity, stored, change.fromAddress);
         if (change.action === 'move' && change.from && !manifestFiles.has(change.from)) {
           await rm(path.resolve(paths.dir, change.from), { force: true });
@@ -489,7 +519,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         if (result.format !== line.format) {
           throw new Error(`${provider.displayName} returned ${result.format} audio where ${line.format} was asked: this is a bug in the provider`);
         }
-        const stored = await storeAudio({ source: result.audio, format: line.format, outputFile, cacheFile, signal: abort.signal });
+        const stored = await storeLineAudio(change.address, { source: result.audio, format: line.format, outputFile, cacheFile, signal: abort.signal });
         recordRender(line, lineIdentity, stored);
         touchVoice(change.voice, result.voice);
         summary.lines.rendered++;

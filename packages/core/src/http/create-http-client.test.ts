@@ -136,6 +136,25 @@ describe('createHttpClient', () => {
     expect([...new Uint8Array(await new Response(stream.value).arrayBuffer())]).toEqual([1, 2, 3]);
   });
 
+  it('names the vendor and the url when a streamed answer breaks off', async () => {
+    handle('get', '/audio', () => {
+      let pulls = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (pulls++ === 0) controller.enqueue(new Uint8Array([1, 2, 3]));
+          else controller.error(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+        },
+      });
+      return new HttpResponse(body, { headers: { 'content-length': '100' } });
+    });
+    const { client } = testClient();
+    const { value } = await client.request({ path: '/audio', responseType: 'stream' });
+    const error = (await rejection(new Response(value).arrayBuffer())) as ApiCallError;
+    expect(ApiCallError.isInstance(error)).toBe(true);
+    expect(error.message).toMatch(/^Vendor GET https:\/\/api\.vendor\.test\/audio failed: the answer broke off after \d+ bytes \(UND_ERR_SOCKET: the connection broke\)/);
+    expect(error.isRetryable).toBe(true);
+  });
+
   it('does not retry a 500 on a billable request that is not idempotent', async () => {
     handle('post', '/clone', () => HttpResponse.json({ message: 'internal' }, { status: 500 }));
     const { client, delays } = testClient();

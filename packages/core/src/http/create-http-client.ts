@@ -257,7 +257,10 @@ export function createHttpClient(settings: HttpClientSettings): HttpClient {
         emit({ type: 'request-end', provider, method, url: shownUrl, attempt: attemptNumber, status: response.status, durationMs: Date.now() - started });
         // The caller's signal must keep reaching the body until it has been read, cancelled or broken.
         streaming = true;
-        const value = untilSettled(response.body, stopForwarding);
+        const value = untilSettled(response.body, stopForwarding, (error, bytes) =>
+          // An abort ends the stream with the caller's reason; anything else is the answer breaking off.
+          request.signal?.aborted || !isNetworkError(error) ? error : brokenAnswer(context, response.status, requestId, bytes, error),
+        );
         return { value, status: response.status, headers: response.headers, ...(requestId ? { requestId } : {}) };
       }
       if (responseType === 'bytes') {
@@ -474,6 +477,19 @@ function timeoutError(context: FailureContext, timeoutMs: number, cause: unknown
   });
 }
 
+/** A streamed answer (audio) that broke off part-way: the request worked, its body did not all arrive. */
+function brokenAnswer(context: FailureContext, status: number, requestId: string | undefined, bytes: number, cause: unknown): ApiCallError {
+  return new ApiCallError({
+    ...errorBase(context),
+    status,
+    requestId,
+    problem: `the answer broke off after ${bytes} bytes (${describeNetworkError(cause).detail})`,
+    hint: 'The connection failed while the answer was arriving; this is usually temporary.',
+    isRetryable: true,
+    cause,
+  });
+}
+
 function networkError(context: FailureContext, cause: unknown): ApiCallError {
   const description = describeNetworkError(cause);
   const facts = retryability(context, { statusRetryable: true, neverAccepted: description.neverSent });
@@ -567,9 +583,13 @@ function buildUrl(baseUrl: string | undefined, path: string, query: HttpRequestB
   return url.toString();
 }
 
-/** `body`, calling `settled` once when it has been read to the end, cancelled or has failed. */
-function untilSettled(body: ReadableStream<Uint8Array>, settled: () => void): ReadableStream<Uint8Array> {
+/**
+ * `body`, calling `settled` once when it has been read to the end, cancelled or has failed; a failure
+ * is passed through `describeFailure` with the number of bytes that had arrived.
+ */
+function untilSettled(body: ReadableStream<Uint8Array>, settled: () => void, describeFailure: (error: unknown, bytes: number) => unknown): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  let bytes = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -577,10 +597,13 @@ function untilSettled(body: ReadableStream<Uint8Array>, settled: () => void): Re
         if (done) {
           settled();
           controller.close();
-        } else controller.enqueue(value);
+        } else {
+          bytes += value.byteLength;
+          controller.enqueue(value);
+        }
       } catch (error) {
         settled();
-        controller.error(error);
+        controller.error(describeFailure(error, bytes));
       }
     },
     cancel(reason) {
