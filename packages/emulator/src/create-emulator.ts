@@ -156,12 +156,15 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (cut === undefined || cut >= file.bytes.length) {
       return new Response(new Uint8Array(file.bytes), { headers: { 'content-type': file.contentType, 'content-length': String(file.bytes.length) } });
     }
-    // Announces the whole length, sends part of it, then fails: a download cut short.
+    // Announces the whole length, sends part of it, then fails: a download cut short. The failure waits
+    // for the next read, so the part already queued is sent first (an error discards queued chunks).
     const partial = file.bytes.subarray(0, cut);
+    let sent = partial.length === 0;
     const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        if (partial.length > 0) controller.enqueue(partial);
-        controller.error(new Error('connection reset by the emulator (truncateDownloadsAt)'));
+      pull(controller) {
+        if (sent) controller.error(new Error('connection reset by the emulator (truncateDownloadsAt)'));
+        else controller.enqueue(partial);
+        sent = true;
       },
     });
     return new Response(body, { headers: { 'content-type': file.contentType, 'content-length': String(file.bytes.length) } });

@@ -19,6 +19,32 @@ describe('the emulator over real HTTP', () => {
     }
   });
 
+  it('cuts a download short after the bytes asked for: those bytes arrive, then the connection breaks', async () => {
+    const server = await startEmulatorServer({ port: 0, audio: 'tone' });
+    try {
+      const vidu = (route: string, body: unknown) =>
+        fetch(`${server.url}/vidu${route}`, { method: 'POST', headers: { authorization: `Token ${server.emulator.keys.vidu}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      await vidu('/ent/v2/audio-clone', { audio_url: server.emulator.sampleUrl('narrator', 'mp3'), voice_id: 'vx-cut-test', text: 'Hello there.' });
+      const { file_url: fileUrl } = (await (await vidu('/ent/v2/audio-tts', { text: 'A line to download.', voice_setting_voice_id: 'vx-cut-test' })).json()) as { file_url: string };
+      server.emulator.setFaults('vidu', { truncateDownloadsAt: 500 });
+      const response = await fetch(fileUrl);
+      const reader = response.body!.getReader();
+      let received = 0;
+      await expect(
+        (async () => {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return;
+            received += value.byteLength;
+          }
+        })(),
+      ).rejects.toThrow();
+      expect(received).toBe(500);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('ends a stalled answer when the client hangs up, and logs the work as done', async () => {
     const server = await startEmulatorServer({ port: 0, audio: 'tone' });
     try {
