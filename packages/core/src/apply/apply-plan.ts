@@ -425,7 +425,9 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     }
 
     const fail = (address: string, provider: string, error: unknown) => {
-      const message = errorMessage(error);
+      // A temporary failure that outlasted the retries: the remedy is to try again later.
+      const temporary = ApiCallError.isInstance(error) && error.isRetryable && !errorMessage(error).includes('voxform apply');
+      const message = temporary ? `${errorMessage(error)} Run \`voxform apply\` again to retry it.` : errorMessage(error);
       summary.failures.push({ address, provider, message });
       if (options.failFast) onStop();
       // Nothing billable may start once voices.lock cannot record it; the error ends the apply below.
