@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 // The CLI as users run it: a separate process, from source.
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = path.join(root, 'packages/cli/src/bin.ts');
+// The same CLI with the adapters' waits shortened (see voxform-quick.ts).
+const quickBin = path.join(root, 'test/support/voxform-quick.ts');
 
 export interface Run {
   code: number;
@@ -13,9 +15,15 @@ export interface Run {
   stderr: string;
 }
 
+export interface VoxformOptions {
+  env?: Record<string, string>;
+  /** Run the CLI with short polls, retries and timeouts (test/support/voxform-quick.ts). */
+  quick?: boolean;
+}
+
 /** Starts `voxform <args>`; the caller may kill it. */
-export function startVoxform(args: string[], options: { env?: Record<string, string> } = {}): ChildProcess {
-  return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', bin, '--no-color', ...args], {
+export function startVoxform(args: string[], options: VoxformOptions = {}): ChildProcess {
+  return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', options.quick ? quickBin : bin, '--no-color', ...args], {
     cwd: root,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -23,7 +31,7 @@ export function startVoxform(args: string[], options: { env?: Record<string, str
 }
 
 /** Runs `voxform -C <dir> <args>` to the end. */
-export function voxform(dir: string, args: string[], options: { env?: Record<string, string> } = {}): Promise<Run> {
+export function voxform(dir: string, args: string[], options: VoxformOptions = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = startVoxform(['-C', dir, ...args], options);
     let stdout = '';

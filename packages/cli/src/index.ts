@@ -1,2 +1,2 @@
-export { main } from "./main.js";
-export { createProviderRegistry } from "./providers.js";
+export { main, type MainOptions } from './main.js';
+export { createProviderRegistry, type AdapterTimings } from './providers.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { LockfileError, ManifestError, UsageError, VoxformError, formatDiagnostic } from '@voxform/core';
-import { projectPaths, type ProjectPaths } from '@voxform/core/node';
+import { projectPaths, type NodeDispatcherSettings, type ProjectPaths } from '@voxform/core/node';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { createProviderRegistry } from './providers.js';
 import { createTerminal, type Terminal } from './terminal.js';
@@ -20,12 +20,23 @@ export interface CommandContext {
   terminal: Terminal;
   paths: ProjectPaths;
   providers: ReturnType<typeof createProviderRegistry>;
+  /** Timeouts of the connection pool apply talks to the vendors through; the defaults are the production ones. */
+  dispatcher?: NodeDispatcherSettings;
+}
+
+/**
+ * What a program embedding the CLI may change: the providers (the reliability tests shorten the adapters'
+ * waits between polls and retries) and the connection pool's timeouts. The `voxform` binary passes none.
+ */
+export interface MainOptions {
+  providers?: () => ReturnType<typeof createProviderRegistry>;
+  dispatcher?: NodeDispatcherSettings;
 }
 
 export const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Runs the CLI on `argv` (as process.argv) and returns the exit code. The one place errors become messages. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], mainOptions: MainOptions = {}): Promise<number> {
   let exitCode = EXIT_OK;
   let terminal = createTerminal({ color: true, quiet: false, verbose: false, json: false });
   const program = new Command('voxform')
@@ -44,7 +55,12 @@ export async function main(argv: string[]): Promise<number> {
     const options = program.opts<GlobalOptions>();
     if (!options.color) process.env.NO_COLOR = '1';
     terminal = createTerminal(options);
-    return { terminal, paths: projectPaths({ dir: options.dir, file: options.file }), providers: createProviderRegistry() };
+    return {
+      terminal,
+      paths: projectPaths({ dir: options.dir, file: options.file }),
+      providers: mainOptions.providers?.() ?? createProviderRegistry(),
+      ...(mainOptions.dispatcher ? { dispatcher: mainOptions.dispatcher } : {}),
+    };
   };
   // A command's module loads only when it runs: `plan` does not pay for apply's engine and progress display.
   const run = (load: () => Promise<(context: CommandContext, ...args: never[]) => Promise<number>>) =>

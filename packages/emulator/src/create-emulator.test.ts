@@ -138,6 +138,62 @@ describe('createEmulator', () => {
       expect(minimax.headers.get('retry-after')).toBeNull();
     });
 
+    it('sends a burst of server errors without doing the work, then behaves', async () => {
+      const emulator = createEmulator({ audio: 'tone' });
+      emulator.setFaults('vidu', { errorBurst: { count: 2, status: 502 } });
+      const clone = () =>
+        emulator.handle(
+          new Request(`${emulator.vendorBaseUrl('vidu')}/ent/v2/audio-clone`, {
+            method: 'POST',
+            headers: { authorization: `Token ${emulator.keys.vidu}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ audio_url: emulator.sampleUrl('narrator', 'mp3'), voice_id: 'vx-burst-test', text: 'Hello there.' }),
+          }),
+        );
+      const statuses = [(await clone()).status, (await clone()).status, (await clone()).status];
+      expect(statuses).toEqual([502, 502, 200]);
+      expect(emulator.calls.entries().map((entry) => entry.fault)).toEqual(['status-502', 'status-502', undefined]);
+      // Only the answered clone was done, and billed once.
+      expect(emulator.calls.billable()).toHaveLength(1);
+      emulator.setFaults('vidu', { errorBurst: { count: 1 } });
+      expect((await emulator.handle(viduTts(emulator))).status).toBe(503);
+      expect(() => emulator.setFaults('vidu', { errorBurst: { count: 1, status: 200 } })).toThrow(/errorBurst must be/);
+    });
+
+    it('stalls: does the work and bills it, but answers only once the client has given up', async () => {
+      const emulator = createEmulator({ audio: 'tone' });
+      const clone = (signal?: AbortSignal) =>
+        emulator.handle(
+          new Request(`${emulator.vendorBaseUrl('vidu')}/ent/v2/audio-clone`, {
+            method: 'POST',
+            headers: { authorization: `Token ${emulator.keys.vidu}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ audio_url: emulator.sampleUrl('narrator', 'mp3'), voice_id: 'vx-stall-test', text: 'Hello there.' }),
+            ...(signal ? { signal } : {}),
+          }),
+        );
+      emulator.setFaults('vidu', { stallRate: 1 });
+      const client = new AbortController();
+      let answered = false;
+      const stalled = clone(client.signal).then((response) => {
+        answered = true;
+        return response;
+      });
+      // Faults are read when a request arrives: the next ones are answered at once.
+      emulator.clearFaults('vidu');
+      // The clone is done while its answer is held back: a second clone with its id is a duplicate.
+      let duplicate = 0;
+      for (let attempt = 0; attempt < 100 && duplicate !== 409; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        duplicate = (await clone()).status;
+      }
+      expect(duplicate).toBe(409);
+      expect(answered).toBe(false);
+      client.abort();
+      expect((await stalled).status).toBe(200);
+      expect(emulator.calls.entries().filter((entry) => entry.fault === 'stall')).toEqual([
+        expect.objectContaining({ path: '/ent/v2/audio-clone', billable: { kind: 'clone', key: 'vx-stall-test' } }),
+      ]);
+    });
+
     it('cuts JSON bodies in half', async () => {
       const emulator = createEmulator({ audio: 'tone' });
       emulator.setFaults('vidu', { malformedJsonRate: 1 });

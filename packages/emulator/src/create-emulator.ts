@@ -41,6 +41,23 @@ export interface Emulator {
   reset(): void;
 }
 
+/** The longest a stalled answer is held when the client never gives up. */
+const maxStallMs = 600_000;
+
+/** Resolves when `signal` aborts (the client went away) or after `ms`. */
+function untilAborted(signal: AbortSignal, ms: number): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 const samplePath = /^\/files\/samples\/([A-Za-z0-9_-]{1,64})\.(wav|mp3)$/;
 // About 20 seconds read aloud: inside every vendor's sample limits (SoundClone wants 15–60 s of speech).
 const sampleText =
@@ -139,12 +156,15 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (cut === undefined || cut >= file.bytes.length) {
       return new Response(new Uint8Array(file.bytes), { headers: { 'content-type': file.contentType, 'content-length': String(file.bytes.length) } });
     }
-    // Announces the whole length, sends part of it, then fails: a download cut short.
+    // Announces the whole length, sends part of it, then fails: a download cut short. The failure waits
+    // for the next read, so the part already queued is sent first (an error discards queued chunks).
     const partial = file.bytes.subarray(0, cut);
+    let sent = partial.length === 0;
     const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        if (partial.length > 0) controller.enqueue(partial);
-        controller.error(new Error('connection reset by the emulator (truncateDownloadsAt)'));
+      pull(controller) {
+        if (sent) controller.error(new Error('connection reset by the emulator (truncateDownloadsAt)'));
+        else controller.enqueue(partial);
+        sent = true;
       },
     });
     return new Response(body, { headers: { 'content-type': file.contentType, 'content-length': String(file.bytes.length) } });
@@ -169,11 +189,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   const handleVendor = async (vendor: VendorId, arriving: Request, url: URL, path: string, drop?: () => void): Promise<Response> => {
     const entry: CallEntry = { vendor, method: arriving.method, path, status: 0, time: clock.now() };
+    // The faults in force when the request arrives apply to it, whatever is set while it is served.
+    const settings = faultSettings.get(vendor) ?? {};
     // A vendor that has received a request carries it out even if the client goes away meanwhile (a
     // killed apply): take the whole body in before any injected latency.
     const body = arriving.method === 'GET' || arriving.method === 'HEAD' ? undefined : await arriving.arrayBuffer();
     const request = new Request(arriving.url, { method: arriving.method, headers: arriving.headers, ...(body ? { body } : {}) });
-    const settings = faultSettings.get(vendor) ?? {};
     // Judged on arrival, as a vendor does; answered after the latency like any other answer.
     const rateLimitWaitSeconds = settings.rateLimit ? takeToken(settings.rateLimit) : 0;
     try {
@@ -194,6 +215,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         entry.fault = 'rate-limit';
         return finish(modules[vendor].faultResponse(429, { ...(settings.rateLimitBurst.retryAfterSeconds !== undefined ? { retryAfterSeconds: settings.rateLimitBurst.retryAfterSeconds } : {}) }));
       }
+      if (settings.errorBurst && settings.errorBurst.count > 0) {
+        settings.errorBurst.count--;
+        const status = settings.errorBurst.status ?? 503;
+        entry.fault = `status-${status}`;
+        return finish(modules[vendor].faultResponse(status, {}));
+      }
       for (const [status, rate] of Object.entries(settings.errorRates ?? {})) {
         if (random() < rate) {
           entry.fault = `status-${status}`;
@@ -212,6 +239,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         entry.fault = 'malformed-json';
         const text = await response.text();
         return finish(new Response(text.slice(0, Math.max(1, Math.floor(text.length / 2))), { status: 200, headers: { 'content-type': 'application/json' } }));
+      }
+      if (settings.stallRate && random() < settings.stallRate) {
+        // The work is done (and billed); the answer waits until the client stops waiting for it.
+        entry.fault = 'stall';
+        await untilAborted(arriving.signal, maxStallMs);
       }
       return finish(response);
     } finally {

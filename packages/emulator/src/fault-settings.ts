@@ -22,10 +22,20 @@ export interface FaultSettings {
    * files are not counted: vendors serve them from storage, not the API.
    */
   rateLimit?: { requestsPerSecond: number; burst?: number };
+  /**
+   * The next `count` requests are answered with HTTP `status` (default 503) in the vendor's error shape,
+   * without doing the work: a burst of server errors. Counts down as it is used.
+   */
+  errorBurst?: { count: number; status?: number };
   /** Probability (0–1) of dropping the connection without an answer. */
   dropRate?: number;
   /** Probability (0–1) of answering 200 with a JSON body cut off half-way. */
   malformedJsonRate?: number;
+  /**
+   * Probability (0–1) that the vendor does the work (and bills it) but holds its answer until the client
+   * gives up waiting (at most 10 minutes): a timeout, seen from the client.
+   */
+  stallRate?: number;
   /** Tasks never finish: they stay queued/processing forever. */
   stuckTasks?: boolean;
   /** Cloned voices vanish: every lookup or use of an existing voice answers as if it were never created. */
@@ -39,7 +49,7 @@ export function faultSettingsProblems(value: unknown): string[] {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return ['fault settings must be a JSON object'];
   const settings = value as Record<string, unknown>;
   const problems: string[] = [];
-  const known = ['latencyMs', 'errorRates', 'rateLimitBurst', 'rateLimit', 'dropRate', 'malformedJsonRate', 'stuckTasks', 'voicesVanish', 'truncateDownloadsAt'];
+  const known = ['latencyMs', 'errorRates', 'rateLimitBurst', 'rateLimit', 'errorBurst', 'dropRate', 'malformedJsonRate', 'stallRate', 'stuckTasks', 'voicesVanish', 'truncateDownloadsAt'];
   for (const key of Object.keys(settings)) if (!known.includes(key)) problems.push(`unknown fault '${key}' (known: ${known.join(', ')})`);
   const probability = (name: string, item: unknown) => {
     if (item !== undefined && (typeof item !== 'number' || item < 0 || item > 1)) problems.push(`${name} must be a number from 0 to 1, got ${JSON.stringify(item)}`);
@@ -69,8 +79,14 @@ export function faultSettingsProblems(value: unknown): string[] {
     (rate.burst !== undefined && (typeof rate.burst !== 'number' || !(rate.burst >= 1))))) {
     problems.push('rateLimit must be { requestsPerSecond: number > 0, burst?: number >= 1 }');
   }
+  const errorBurst = settings.errorBurst as { count?: unknown; status?: unknown } | undefined;
+  if (errorBurst !== undefined && (typeof errorBurst !== 'object' || errorBurst === null || !Number.isInteger(errorBurst.count) || (errorBurst.count as number) < 0 ||
+    (errorBurst.status !== undefined && (!Number.isInteger(errorBurst.status) || (errorBurst.status as number) < 400 || (errorBurst.status as number) > 599)))) {
+    problems.push('errorBurst must be { count: whole number >= 0, status?: HTTP error status 400-599 }');
+  }
   probability('dropRate', settings.dropRate);
   probability('malformedJsonRate', settings.malformedJsonRate);
+  probability('stallRate', settings.stallRate);
   for (const flag of ['stuckTasks', 'voicesVanish']) {
     if (settings[flag] !== undefined && typeof settings[flag] !== 'boolean') problems.push(`${flag} must be true or false`);
   }

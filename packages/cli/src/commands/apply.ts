@@ -51,7 +51,7 @@ export async function applyCommand(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const progress = createProgress(context, plan);
-  const dispatcher = await createNodeDispatcher();
+  const dispatcher = await createNodeDispatcher(context.dispatcher);
   let summary: ApplySummary;
   try {
     summary = await applyPlan({

@@ -21,6 +21,7 @@ import {
 } from '../node.js';
 import { createFakeProvider, fakeRegistry, wavFor, type FakeProvider, type FakeProviderOptions } from '../__fixtures__/fake-provider.js';
 import { listFiles, sineWav, temporaryDirectories, writeFiles } from '../__fixtures__/test-project.js';
+import { ApiCallError } from '../errors/api-call-error.js';
 import { UsageError } from '../errors/usage-error.js';
 import { parseLockfile } from '../lockfile/parse-lockfile.js';
 import { serializeLockfile } from '../lockfile/serialize-lockfile.js';
@@ -414,6 +415,71 @@ describe('applyPlan', () => {
       expect(fake.calls.createVoice.map((request) => request.suggestedVoiceId)).toContain(second.remoteId);
     });
 
+    it('keeps the entry of a line the vendor may have accepted without saying so, and sends it again only on --replace', async () => {
+      const dir = await createProject();
+      const unreadable = () =>
+        new ApiCallError({ provider: 'Fake', method: 'POST', url: 'https://fake.test/speak', status: 200, problem: 'HTTP 200 with a body that is not valid JSON', isRetryable: false, mayHaveBeenAccepted: true });
+      const refusing = createFakeProvider({
+        async synthesize(request) {
+          if (request.text === lines['intro/0003']) throw unreadable();
+          return wavFor(request.text);
+        },
+      });
+      const first = await apply(dir, refusing);
+      expect(first.summary.failures).toEqual([
+        { address: 'intro/0003', provider: 'fake', message: expect.stringMatching(/not valid JSON.*voxform apply --replace intro\/0003/) },
+      ]);
+      expect((await readLockfile(dir)).pending.map((entry) => entry.address)).toEqual(['intro/0003']);
+
+      // The next apply does not send it on its own: it may have been billed.
+      const fake = createFakeProvider();
+      const second = await apply(dir, fake);
+      expect(fake.calls.synthesize).toEqual([]);
+      expect(second.summary.failures).toEqual([{ address: 'intro/0003', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace intro\/0003/) }]);
+
+      const replaced = await apply(dir, fake, { planOptions: { replace: ['intro/0003'] } });
+      expect(replaced.summary.failures).toEqual([]);
+      expect(fake.calls.synthesize.map((request) => addressOfText(request.text))).toEqual(['intro/0003']);
+      expect((await readLockfile(dir)).pending).toEqual([]);
+    });
+
+    it('drops the entry of a line the vendor refused outright: the next apply sends it again', async () => {
+      const dir = await createProject();
+      const refused = new ApiCallError({ provider: 'Fake', method: 'POST', url: 'https://fake.test/speak', status: 400, problem: 'HTTP 400', isRetryable: false });
+      await apply(dir, createFakeProvider({ async synthesize(request) { if (request.text === lines['intro/0003']) throw refused; return wavFor(request.text); } }));
+      expect((await readLockfile(dir)).pending).toEqual([]);
+      const fake = createFakeProvider();
+      expect((await apply(dir, fake)).summary.failures).toEqual([]);
+      expect(fake.calls.synthesize.map((request) => addressOfText(request.text))).toEqual(['intro/0003']);
+    });
+
+    it('says to apply again when a download breaks off, and the next apply fetches the recorded work without paying again', async () => {
+      const dir = await createProject();
+      const broken = new ApiCallError({ provider: 'Fake', method: 'GET', url: 'https://fake.test/audio/42', problem: 'the answer broke off after 2000 bytes (UND_ERR_SOCKET: the connection broke)', isRetryable: true });
+      const breaking = createFakeProvider({
+        async synthesize(request, context) {
+          if (request.text !== lines['intro/0003']) return wavFor(request.text);
+          await context.recordTask({ taskId: 'task-42' });
+          const stream = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(broken) });
+          return { audio: { type: 'stream', stream }, format: 'wav' };
+        },
+      });
+      const first = await apply(dir, breaking);
+      expect(first.summary.failures).toEqual([
+        {
+          address: 'intro/0003',
+          provider: 'fake',
+          message: expect.stringMatching(/broke off after 2000 bytes.*Run `voxform apply` again\. The vendor's work is recorded in voices\.lock: the next apply downloads it again, without paying/),
+        },
+      ]);
+      expect((await readLockfile(dir)).pending).toEqual([expect.objectContaining({ address: 'intro/0003', task: { taskId: 'task-42' } })]);
+
+      const fake = createFakeProvider();
+      expect((await apply(dir, fake)).summary.failures).toEqual([]);
+      expect(fake.calls.synthesize).toEqual([]);
+      expect(fake.calls.resumeSynthesis.map((call) => call.task)).toEqual([{ taskId: 'task-42' }]);
+    });
+
     it('writes what recordTask reports into the pending entry on disk', async () => {
       const dir = await createProject();
       const recorded: Array<{ address: string; pending: Lockfile['pending'] }> = [];
@@ -719,6 +785,21 @@ describe('applyPlan', () => {
     expect(summary.lines.done).toBe(5);
     expect(fake.calls.settings).toContainEqual(expect.objectContaining({ apiKey: 'key-from-env' }));
     expect(await readFile(path.join(dir, 'voices.lock'), 'utf8')).not.toContain('key-from-env');
+  });
+
+  it('stops with one clear error, before any billable call, when voices.lock cannot be written', async () => {
+    const dir = await createProject();
+    const fake = createFakeProvider();
+    const planned = await plan(dir, fake);
+    // A lockfile in a folder that does not exist: every write of it fails, as on a read-only disk.
+    const project = { ...planned.project, paths: { ...planned.project.paths, lockfileFile: path.join(dir, 'gone', 'voices.lock') } };
+    const applying = applyPlan({ project, plan: planned.plan, providers: planned.registry });
+    await expect(applying).rejects.toSatisfy((error: unknown) => UsageError.isInstance(error));
+    await expect(applying).rejects.toThrow(/cannot write .*voices\.lock \(ENOENT.*nothing more is sent to the vendors.*run `voxform apply` again/s);
+    expect(fake.calls.createVoice).toEqual([]);
+    expect(fake.calls.synthesize).toEqual([]);
+    // The state lock is released for the next apply.
+    expect(await readStateLock(path.join(dir, '.voxform'))).toBeUndefined();
   });
 
   it('refuses a plan whose lockfile changed since it was read', async () => {

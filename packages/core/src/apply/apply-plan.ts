@@ -1,6 +1,7 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
+import { ApiCallError } from '../errors/api-call-error.js';
 import { UsageError } from '../errors/usage-error.js';
 import { createAdaptiveLimiter, type AdaptiveLimiter } from '../http/adaptive-limiter.js';
 import { sha256Hex } from '../identity/sha256.js';
@@ -162,17 +163,56 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       } catch (error) {
         // The vendor answered with an error and no task of it was recorded: nothing to resume, so the
         // entry would only be dropped by the next apply. Voices with client-chosen ids keep theirs:
-        // the next apply looks the id up in case the vendor created the voice after all.
+        // the next apply looks the id up in case the vendor created the voice after all. Work the
+        // vendor may have accepted without saying so (no answer, a server error, an unreadable success)
+        // keeps its entry too, so that the next apply does not pay for it again on its own.
+        const lookUp = entry.kind === 'voice' && providerOf(entry.provider).capabilities.clientChosenVoiceIds;
+        const outcomeUnknown = ApiCallError.isInstance(error) && error.mayHaveBeenAccepted;
+        let kept = false;
         store.update((lockfile) => {
           const pending = lockfile.pending.find((item) => item.address === entry.address && item.key === entry.key);
-          const lookUp = entry.kind === 'voice' && providerOf(entry.provider).capabilities.clientChosenVoiceIds;
-          if (pending && !pending.task && !lookUp) clearPending(lockfile, entry.address);
+          if (pending && !pending.task && !lookUp && !outcomeUnknown) clearPending(lockfile, entry.address);
+          kept = pending !== undefined && !pending.task && !lookUp && outcomeUnknown;
         });
+        if (kept) {
+          throw new UnknownOutcomeError(
+            `${errorMessage(error)} It stays recorded in voices.lock, so voxform will not send it again on its own: once you have checked, run \`voxform apply --replace ${entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway.`,
+            { cause: error },
+          );
+        }
         throw error;
       }
     };
     const clearPending = (lockfile: typeof store.state, address: string) => {
       lockfile.pending = lockfile.pending.filter((item) => item.address !== address);
+    };
+    /**
+     * Audio that could not be stored: says why (a full or read-only disk, a download that broke off) and
+     * what to do, and whether the vendor's work is recorded so the next apply fetches it without paying.
+     */
+    const storeFailure = (error: unknown, address: string, outputFile: string): unknown => {
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      const recorded = store.state.pending.some((entry) => entry.address === address && entry.task !== undefined);
+      const fetchAgain = recorded ? ' The vendor\'s work is recorded in voices.lock: the next apply downloads it again, without paying for it again.' : '';
+      const folder = paths.display(path.dirname(outputFile)) || '.';
+      if (code === 'ENOSPC' || code === 'EDQUOT') {
+        return new Error(`cannot write the audio into ${folder}: the disk is full (${code}). Free some space on it, then run \`voxform apply\` again.${fetchAgain}`, { cause: error });
+      }
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+        return new Error(`cannot write the audio into ${folder} (${code}: ${errorMessage(error)}). Make it writable, then run \`voxform apply\` again.${fetchAgain}`, { cause: error });
+      }
+      if (ApiCallError.isInstance(error) && error.isRetryable) {
+        return new Error(`${error.message} Run \`voxform apply\` again.${fetchAgain}`, { cause: error });
+      }
+      return error;
+    };
+    /** Stores a line's audio (output file and cache), describing a failure with {@link storeFailure}. */
+    const storeLineAudio = async (address: string, options: Parameters<typeof storeAudio>[0]): Promise<StoredAudio> => {
+      try {
+        return await storeAudio(options);
+      } catch (error) {
+        throw storeFailure(error, address, options.outputFile);
+      }
     };
 
     const voiceRequest = (name: string, fingerprint: string, voiceId: string): CreateVoiceRequest => {
@@ -324,7 +364,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
             lookedUp = voice !== undefined;
             const result = voice ? await provider.doResumeSynthesis(synthesizeRequest(line, voice), entry.task, contextFor(entry, line.script)) : undefined;
             if (result) {
-              const stored = await storeAudio({
+              const stored = await storeLineAudio(entry.address, {
                 source: result.audio,
                 format: line.format,
                 outputFile: await guard.prepareWrite(path.resolve(paths.dir, line.file)),
@@ -347,8 +387,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         const costs = !provider.capabilities.free && (entry.kind === 'line' || provider.capabilities.persistentVoices);
         if (stillWanted && costs && !forced && !lookedUp) {
           throw new UnknownOutcomeError(
-            `an earlier apply was interrupted while ${provider.displayName} was working on ${entry.address} (started ${entry.startedAt}), before the vendor gave anything to look it up by; ` +
-              `it may already have been billed, so voxform will not send it again on its own. Check your ${provider.displayName} account, then run \`voxform apply --replace ${entry.address}\` to render it anyway`,
+            `an earlier apply never learnt whether ${provider.displayName} accepted ${entry.address} (started ${entry.startedAt}: interrupted, or no readable answer), and the vendor gave nothing to look it up by; ` +
+              `it may already have been billed, so voxform will not send it again on its own. Check your ${provider.displayName} account, then run \`voxform apply --replace ${entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway`,
           );
         }
         store.update((lockfile) => clearPending(lockfile, entry.address));
@@ -399,9 +439,13 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     }
 
     const fail = (address: string, provider: string, error: unknown) => {
-      const message = errorMessage(error);
+      // A temporary failure that outlasted the retries: the remedy is to try again later.
+      const temporary = ApiCallError.isInstance(error) && error.isRetryable && !errorMessage(error).includes('voxform apply');
+      const message = temporary ? `${errorMessage(error)} Run \`voxform apply\` again to retry it.` : errorMessage(error);
       summary.failures.push({ address, provider, message });
       if (options.failFast) onStop();
+      // Nothing billable may start once voices.lock cannot record it; the error ends the apply below.
+      if (store.failure) stop.abort();
       return message;
     };
 
@@ -474,7 +518,9 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       const cacheFile = cacheFileOf(change.key, line.format);
       // One stat, not a listing of the cache: the listing grows with the book and this runs per line.
       if (change.action === 'restore' || change.action === 'move' || (await isFile(cacheFile))) {
-        const stored = await restoreAudio({ cacheFile, outputFile, format: line.format, signal: abort.signal });
+        const stored = await restoreAudio({ cacheFile, outputFile, format: line.format, signal: abort.signal }).catch((error: unknown) => {
+          throw storeFailure(error, change.address, outputFile);
+        });
         recordRender(line, lineIdentity, stored, change.fromAddress);
         if (change.action === 'move' && change.from && !manifestFiles.has(change.from)) {
           await rm(await guard.checkRemove(path.resolve(paths.dir, change.from)), { force: true });
@@ -491,7 +537,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         if (result.format !== line.format) {
           throw new Error(`${provider.displayName} returned ${result.format} audio where ${line.format} was asked: this is a bug in the provider`);
         }
-        const stored = await storeAudio({ source: result.audio, format: line.format, outputFile, cacheFile, signal: abort.signal, ...maxBytes });
+        const stored = await storeLineAudio(change.address, { source: result.audio, format: line.format, outputFile, cacheFile, signal: abort.signal, ...maxBytes });
         recordRender(line, lineIdentity, stored);
         touchVoice(change.voice, result.voice);
         summary.lines.rendered++;

@@ -32,6 +32,11 @@ export interface ApiCallErrorDetails {
    * a rate limit, an authentication failure), so sending a billable request again cannot pay twice.
    */
   neverAccepted?: boolean;
+  /**
+   * The request was billable and the vendor may have accepted it without voxform learning so: no answer,
+   * a server error, or a success answer that could not be read. Sending it again could pay twice.
+   */
+  mayHaveBeenAccepted?: boolean;
   /** What went wrong, in a few words (`HTTP 400 (code 2013: invalid params)`, `no response (ECONNRESET)`). */
   problem: string;
   /** Replaces the usual lead `<provider> <method> <url> failed: <problem>` of the message. */
@@ -61,6 +66,7 @@ export class ApiCallError extends VoxformError {
   readonly retryAfterMs: number | undefined;
   readonly isRateLimit: boolean;
   readonly neverAccepted: boolean;
+  readonly mayHaveBeenAccepted: boolean;
 
   constructor(details: ApiCallErrorDetails) {
     const secrets = details.secrets ?? [];
@@ -84,6 +90,7 @@ export class ApiCallError extends VoxformError {
     this.retryAfterMs = details.retryAfterMs;
     this.isRateLimit = details.isRateLimit ?? false;
     this.neverAccepted = details.neverAccepted ?? false;
+    this.mayHaveBeenAccepted = details.mayHaveBeenAccepted ?? false;
   }
 
   /** What logs and `--json` output show: every field, including the message (which `Error` hides from JSON). */
@@ -101,6 +108,7 @@ export class ApiCallError extends VoxformError {
       retryAfterMs: this.retryAfterMs,
       isRateLimit: this.isRateLimit,
       neverAccepted: this.neverAccepted,
+      mayHaveBeenAccepted: this.mayHaveBeenAccepted,
       responseBody: this.responseBody,
     };
   }

@@ -136,6 +136,25 @@ describe('createHttpClient', () => {
     expect([...new Uint8Array(await new Response(stream.value).arrayBuffer())]).toEqual([1, 2, 3]);
   });
 
+  it('names the vendor and the url when a streamed answer breaks off', async () => {
+    handle('get', '/audio', () => {
+      let pulls = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (pulls++ === 0) controller.enqueue(new Uint8Array([1, 2, 3]));
+          else controller.error(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+        },
+      });
+      return new HttpResponse(body, { headers: { 'content-length': '100' } });
+    });
+    const { client } = testClient();
+    const { value } = await client.request({ path: '/audio', responseType: 'stream' });
+    const error = (await rejection(new Response(value).arrayBuffer())) as ApiCallError;
+    expect(ApiCallError.isInstance(error)).toBe(true);
+    expect(error.message).toMatch(/^Vendor GET https:\/\/api\.vendor\.test\/audio failed: the answer broke off after \d+ bytes \(UND_ERR_SOCKET: the connection broke\)/);
+    expect(error.isRetryable).toBe(true);
+  });
+
   it('does not retry a 500 on a billable request that is not idempotent', async () => {
     handle('post', '/clone', () => HttpResponse.json({ message: 'internal' }, { status: 500 }));
     const { client, delays } = testClient();
@@ -149,6 +168,34 @@ describe('createHttpClient', () => {
     expect(apiError.status).toBe(500);
     expect(apiError.isRetryable).toBe(false);
     expect(apiError.message).toContain('Not retried: the request is billable');
+  });
+
+  it('says a billable request may have been accepted when the vendor failed or its success could not be read', async () => {
+    const answers = [
+      () => HttpResponse.json({ message: 'internal' }, { status: 500 }),
+      () => new HttpResponse('{"voice_id": "v', { status: 200, headers: { 'content-type': 'application/json' } }),
+      () => HttpResponse.json({ unexpected: true }),
+    ];
+    for (const answer of answers) {
+      handle('post', '/clone', answer);
+      const { client } = testClient();
+      const error = (await rejection(client.request({ path: '/clone', json: {}, billable: true, validate: isVoice }))) as ApiCallError;
+      expect(ApiCallError.isInstance(error)).toBe(true);
+      expect(error.mayHaveBeenAccepted).toBe(true);
+      expect(error.toJSON().mayHaveBeenAccepted).toBe(true);
+      server.resetHandlers();
+    }
+  });
+
+  it('says no billable request was accepted when the vendor refused it, and says nothing of requests that bill nothing', async () => {
+    handle('post', '/clone', () => HttpResponse.json({ message: 'bad voice' }, { status: 400 }));
+    const { client } = testClient();
+    const refused = (await rejection(client.request({ path: '/clone', json: {}, billable: true, validate: isVoice }))) as ApiCallError;
+    expect(refused.mayHaveBeenAccepted).toBe(false);
+    server.resetHandlers();
+    handle('post', '/lookup', () => HttpResponse.json({ message: 'internal' }, { status: 500 }));
+    const lookup = (await rejection(testClient({ retry: { retries: 0 } }).client.request({ path: '/lookup', json: {}, validate: isVoice }))) as ApiCallError;
+    expect(lookup.mayHaveBeenAccepted).toBe(false);
   });
 
   it('retries a 500 on a billable request marked idempotent', async () => {
@@ -442,6 +489,7 @@ describe('createHttpClient', () => {
     const error = (await rejection(client.request({ path: '/clone', json: {}, billable: true, validate: isVoice }))) as ApiCallError;
 
     expect(error.neverAccepted).toBe(true);
+    expect(error.mayHaveBeenAccepted).toBe(false);
     expect(error.isRetryable).toBe(true);
     expect(error.code).toBe('ECONNREFUSED');
     expect(delays).toHaveLength(1);

@@ -276,7 +276,10 @@ export function createHttpClient(settings: HttpClientSettings): HttpClient {
         emit({ type: 'request-end', provider, method, url: shownUrl, attempt: attemptNumber, status: response.status, durationMs: Date.now() - started });
         // The caller's signal must keep reaching the body until it has been read, cancelled or broken.
         streaming = true;
-        const value = untilSettled(response.body, stopForwarding);
+        const value = untilSettled(response.body, stopForwarding, (error, bytes) =>
+          // An abort ends the stream with the caller's reason; anything else is the answer breaking off.
+          request.signal?.aborted || !isNetworkError(error) ? error : brokenAnswer(context, response.status, requestId, bytes, error),
+        );
         return { value, status: response.status, headers: response.headers, ...(requestId ? { requestId } : {}) };
       }
       if (responseType === 'bytes') {
@@ -319,6 +322,8 @@ export function createHttpClient(settings: HttpClientSettings): HttpClient {
             problem: 'unexpected response',
             hint: `The vendor's API may have changed: please report this with the response body.`,
             isRetryable: false,
+            // A success answer: billable work behind it was probably accepted, though nothing of it can be read.
+            mayHaveBeenAccepted: request.billable === true,
           });
         }
         value = parsed.value;
@@ -505,16 +510,22 @@ function errorBase(context: FailureContext) {
  * retrying cannot pay twice. When it cannot be retried, the hint says so, and `isRetryable` is false so
  * the engine does not resubmit it either.
  */
-function retryability(context: FailureContext, facts: { statusRetryable: boolean; neverAccepted: boolean }): { isRetryable: boolean; neverAccepted: boolean; hint?: string } {
+function retryability(
+  context: FailureContext,
+  facts: { statusRetryable: boolean; neverAccepted: boolean },
+): { isRetryable: boolean; neverAccepted: boolean; mayHaveBeenAccepted: boolean; hint?: string } {
   const { billable, idempotent } = context.request;
-  if (facts.statusRetryable && billable && !idempotent && !facts.neverAccepted) {
+  // What can be retried is what may not have worked: a billable request then may have been accepted.
+  const mayHaveBeenAccepted = billable === true && facts.statusRetryable && !facts.neverAccepted;
+  if (mayHaveBeenAccepted && !idempotent) {
     return {
       isRetryable: false,
       neverAccepted: false,
+      mayHaveBeenAccepted,
       hint: `Not retried: the request is billable and ${context.provider} may have accepted it; check your ${context.provider} account before running it again.`,
     };
   }
-  return { isRetryable: facts.statusRetryable, neverAccepted: facts.neverAccepted };
+  return { isRetryable: facts.statusRetryable, neverAccepted: facts.neverAccepted, mayHaveBeenAccepted };
 }
 
 function timeoutError(context: FailureContext, timeoutMs: number, cause: unknown): ApiCallError {
@@ -524,6 +535,19 @@ function timeoutError(context: FailureContext, timeoutMs: number, cause: unknown
     hint: `${context.provider} may be slow or unreachable; it is retried automatically.`,
     cause,
     ...retryability(context, { statusRetryable: true, neverAccepted: false }),
+  });
+}
+
+/** A streamed answer (audio) that broke off part-way: the request worked, its body did not all arrive. */
+function brokenAnswer(context: FailureContext, status: number, requestId: string | undefined, bytes: number, cause: unknown): ApiCallError {
+  return new ApiCallError({
+    ...errorBase(context),
+    status,
+    requestId,
+    problem: `the answer broke off after ${bytes} bytes (${describeNetworkError(cause).detail})`,
+    hint: 'The connection failed while the answer was arriving; this is usually temporary.',
+    isRetryable: true,
+    cause,
   });
 }
 
@@ -620,9 +644,13 @@ function buildUrl(baseUrl: string | undefined, path: string, query: HttpRequestB
   return url.toString();
 }
 
-/** `body`, calling `settled` once when it has been read to the end, cancelled or has failed. */
-function untilSettled(body: ReadableStream<Uint8Array>, settled: () => void): ReadableStream<Uint8Array> {
+/**
+ * `body`, calling `settled` once when it has been read to the end, cancelled or has failed; a failure
+ * is passed through `describeFailure` with the number of bytes that had arrived.
+ */
+function untilSettled(body: ReadableStream<Uint8Array>, settled: () => void, describeFailure: (error: unknown, bytes: number) => unknown): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  let bytes = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -630,10 +658,13 @@ function untilSettled(body: ReadableStream<Uint8Array>, settled: () => void): Re
         if (done) {
           settled();
           controller.close();
-        } else controller.enqueue(value);
+        } else {
+          bytes += value.byteLength;
+          controller.enqueue(value);
+        }
       } catch (error) {
         settled();
-        controller.error(error);
+        controller.error(describeFailure(error, bytes));
       }
     },
     cancel(reason) {

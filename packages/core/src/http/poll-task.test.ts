@@ -64,6 +64,8 @@ describe('pollTask', () => {
     expect(TaskError.isInstance(error)).toBe(true);
     expect((error as TaskError).reason).toBe('timeout');
     expect((error as TaskError).message).toMatch(/^Kling task task-42 was still processing after 40 ms/);
+    // What to do, in a command the user can run.
+    expect((error as TaskError).message).toMatch(/run `voxform apply` again later to pick the task up/);
     expect(task.calls()).toBeGreaterThan(1);
   });
 

@@ -85,8 +85,8 @@ export async function pollTask<TResult>(options: PollTaskOptions<TResult>): Prom
         ...(options.taskId === undefined ? {} : { taskId: options.taskId }),
         status: check.status,
         message:
-          `${task} was still ${check.status} after ${formatDuration(timeoutMs)}. voxform stopped waiting; ` +
-          'the task id is recorded, so the next apply picks the task up instead of paying for it again.',
+          `${task} was still ${check.status} after ${formatDuration(timeoutMs)}. voxform stopped waiting; its task id is recorded: ` +
+          'run `voxform apply` again later to pick the task up instead of paying for it again.',
       });
     }
     await sleep(Math.min(interval, remaining), options.signal);

@@ -42,3 +42,15 @@ describe('storeAudio size limit', () => {
     expect(stored.bytes).toBe(audio.byteLength);
   });
 });
+
+describe('storeAudio of a failing stream', () => {
+  it('rejects, leaving no file, when the audio stream fails before its first chunk', async () => {
+    const dir = await directories.create();
+    // Fails at the first read, before the temp file is even open: the rejection must reach the caller,
+    // not escape as an uncaught exception.
+    const stream = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(new Error('connection reset at once')) });
+    const storing = storeAudio({ source: { type: 'stream', stream }, format: 'wav', outputFile: path.join(dir, 'out/line.wav'), signal: new AbortController().signal });
+    await expect(storing).rejects.toThrow('connection reset at once');
+    expect(await listFiles(dir)).toEqual([]);
+  });
+});

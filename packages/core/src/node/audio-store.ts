@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { parseFile } from 'music-metadata';
 import { DEFAULT_MAX_DOWNLOAD_BYTES, formatBytes } from '../http/size-limits.js';
 import type { AudioFormat, AudioSource } from '../providers/provider-v1.js';
@@ -113,7 +112,7 @@ async function chunksOf(source: AudioSource, signal: AbortSignal, fetchFunction:
     case 'bytes':
       return [source.bytes];
     case 'stream':
-      return isReadableStream(source.stream) ? Readable.fromWeb(source.stream as import('node:stream/web').ReadableStream<Uint8Array>) : source.stream;
+      return isReadableStream(source.stream) ? chunksOfWebStream(source.stream) : source.stream;
     case 'url': {
       const response = await (fetchFunction ?? globalThis.fetch)(source.url, { ...(source.headers ? { headers: source.headers } : {}), signal });
       if (!response.ok || !response.body) {
@@ -124,8 +123,28 @@ async function chunksOf(source: AudioSource, signal: AbortSignal, fetchFunction:
         void response.body.cancel().catch(() => {});
         throw new AudioTooLargeError(maxBytes, `${declared} bytes announced`);
       }
-      return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      return chunksOfWebStream(response.body);
     }
+  }
+}
+
+/**
+ * Reads a web stream chunk by chunk, only when asked: unlike `Readable.fromWeb`, which starts reading at
+ * once and emits a failure before anyone listens (an uncaught exception, when a download breaks off
+ * before the temp file is open).
+ */
+async function* chunksOfWebStream(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    // Stopped early (a failed write, an abort): let the source go.
+    await reader.cancel().catch(() => {});
+    reader.releaseLock();
   }
 }
 

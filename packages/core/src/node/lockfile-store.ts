@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { UsageError } from '../errors/usage-error.js';
 import type { Lockfile } from '../lockfile/lockfile-types.js';
 import { sha256Hex } from '../identity/sha256.js';
 import { createLockfileFragments, serializeLockfile } from '../lockfile/serialize-lockfile.js';
@@ -19,6 +20,8 @@ export class LockfileStore {
   #timer: NodeJS.Timeout | undefined;
   #lastText: string | undefined;
   readonly #fragments = createLockfileFragments();
+  /** Why the file could not be written, once a write has failed; every later flush fails with it too. */
+  failure: UsageError | undefined;
 
   readonly #snapshotDir: string | undefined;
 
@@ -50,10 +53,16 @@ export class LockfileStore {
       const version = this.#version;
       const text = serializeLockfile(this.state, this.#fragments);
       this.#writing = (text === this.#lastText ? Promise.resolve() : this.#write(text))
-        .then(() => {
-          this.#written = version;
-          this.#lastText = text;
-        })
+        .then(
+          () => {
+            this.#written = version;
+            this.#lastText = text;
+          },
+          (error: unknown) => {
+            this.failure ??= cannotWrite(this.file, error);
+            throw this.failure;
+          },
+        )
         .finally(() => {
           this.#writing = undefined;
         });
@@ -80,4 +89,15 @@ export class LockfileStore {
     // The state is exactly what the last text parses back to (serialisation round-trips), so it is the snapshot.
     if (this.#snapshotDir && this.#lastText !== undefined) await writeLockfileSnapshot(this.#snapshotDir, sha256Hex(this.#lastText), this.state);
   }
+}
+
+function cannotWrite(file: string, error: unknown): UsageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason = (error as Error).message ?? String(error);
+  return new UsageError(
+    `voxform cannot write ${file} (${code ? `${code}: ` : ''}${reason.replace(/^[A-Z]+: /, '')}), so nothing more is sent to the vendors: ` +
+      `every billable call is recorded there before it is made. What was recorded before is kept, and audio already rendered is in .voxform/cache. ` +
+      `Make ${file} writable (its permissions and its folder's, a read-only or full disk, an immutable attribute), then run \`voxform apply\` again.`,
+    { cause: error },
+  );
 }

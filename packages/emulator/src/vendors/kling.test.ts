@@ -213,6 +213,18 @@ describe('Kling custom voices', () => {
     expect(emulator.calls.billable()).toHaveLength(1);
   });
 
+  it('accepts one of two clones sent at once with the same external_task_id (a retry racing its first attempt)', async () => {
+    // A sample not yet rendered, so both requests wait on reading it at the same time.
+    const voiceUrl = emulator.sampleUrl('racing-sample', 'mp3');
+    const [first, second] = await Promise.all([
+      call('POST', '/v1/general/custom-voices', { voice_name: 'Racer', voice_url: voiceUrl, external_task_id: 'race-1' }),
+      call('POST', '/v1/general/custom-voices', { voice_name: 'Racer', voice_url: voiceUrl, external_task_id: 'race-1' }),
+    ]);
+    expect([first.body.code, second.body.code].sort()).toEqual([0, 1201]);
+    expect(emulator.calls.billable()).toHaveLength(1);
+    expect(emulator.calls.duplicates()).toEqual([]);
+  });
+
   it('fails the task, unbilled, for a sample out of 5–30 s, one that is not audio, and any video_id', async () => {
     const cases = [
       [{ voice_name: 'Short', voice_url: await host(wav(3)) }, /5-30 s.*3\.0 s/],

@@ -187,10 +187,8 @@ export function createKling(context: VendorContext): VendorModule {
     const visible = visibleTasks();
     // external_task_id must be unique per account (§4.4); the id of a deleted voice stays taken, while
     // a voice gone through the voicesVanish fault is as if never created.
-    const reserved = context.faults().voicesVanish ? [] : [...tasks.values()];
-    if (externalTaskId !== undefined && reserved.some((task) => task.externalTaskId === externalTaskId)) {
-      return invalid(`external_task_id '${externalTaskId}' already exists: it must be unique per account`);
-    }
+    const externalIdTaken = () => externalTaskId !== undefined && !context.faults().voicesVanish && [...tasks.values()].some((task) => task.externalTaskId === externalTaskId);
+    if (externalIdTaken()) return invalid(`external_task_id '${externalTaskId}' already exists: it must be unique per account`);
     // Only a proxy (S34) says voice_name must be unique; the emulator enforces it among voices that are
     // not deleted or failed, so adapters pick names that work either way.
     if (visible.some((task) => task.voiceName === voiceName && !task.failure)) return invalid(`voice_name '${voiceName}' already exists in this account`);
@@ -203,6 +201,8 @@ export function createKling(context: VendorContext): VendorModule {
       ? await readSample(voiceUrl as string)
       : // The emulator generates no videos, so no video_id can name one.
         { voiceSeed: sha256Hex(videoId as string), problem: `video_id '${videoId as string}' not found: no Kling video with that id` };
+    // Checked again after reading the sample: a request with the same id (a retry) may have been accepted meanwhile.
+    if (externalIdTaken()) return invalid(`external_task_id '${externalTaskId}' already exists: it must be unique per account`);
     const task: VoiceTask = {
       taskId: newTaskId(),
       voiceName,

@@ -324,6 +324,19 @@ describe('doCreateVoice', () => {
     expectNoSecrets(error);
   });
 
+  it('says to apply again when Kling forgets the task while it is polled', async () => {
+    handle('post', createUrl, json(createSubmitted));
+    handle('get', queryUrl(taskId), json(queryProcessing), klingError('taskNotFound'));
+    const { context, recorded } = testContext();
+
+    const error = await rejection(testProvider().doCreateVoice(voiceRequest(), context));
+
+    expect(TaskError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ reason: 'failed', taskId });
+    expect(error.message).toBe(`Kling no longer knows task ${taskId} (voice clone of narrator): run \`voxform apply\` again to create the voice anew`);
+    expect(recorded).toEqual([{ taskId }]);
+  });
+
   it('fails clearly when a succeeded task lists no voice', async () => {
     handle('post', createUrl, json(createSubmitted));
     handle('get', queryUrl(taskId), task(querySucceed, { task_result: { voices: [] } }));

@@ -227,7 +227,13 @@ export function createKlingProvider(settings: ProviderSettings = {}, options: Kl
       ...options.poll,
       signal: context.signal,
       onStatus: report,
-      check: async ({ signal }) => interpret((await queryTask(task.taskId, signal)).task, voice),
+      check: async ({ signal }) => {
+        const found = await findTask(task.taskId, signal ?? context.signal);
+        if (found) return interpret(found, voice);
+        // Forgotten while it ran: the next apply finds nothing to resume by this task and creates the voice anew.
+        const message = `Kling no longer knows task ${task.taskId} (voice clone of ${voice}): run \`voxform apply\` again to create the voice anew`;
+        return { status: 'not found', done: true, error: new TaskError({ reason: 'failed', provider: displayName, taskId: task.taskId, status: 'not found', message }) };
+      },
     });
   }
 

@@ -110,7 +110,8 @@ export function describeMinimaxError(code: number, vendorMessage: string | undef
     case 2054:
       return details(
         context.operation === 'synthesis'
-          ? `${voice} no longer exists at MiniMax (unused cloned voices are deleted after 168 h): run \`voxform plan --refresh\` to replace it`
+          ? `${voice} no longer exists at MiniMax (unused cloned voices are deleted after 168 h): run \`voxform apply --refresh\` to clone it again` +
+            ` (or \`voxform apply --replace ${context.voiceName ? `voice.${context.voiceName}` : 'voice.<name>'}\`)`
           : `${voice} does not exist at MiniMax or this key has no access to it`,
         { isRetryable: false, neverAccepted: true },
       );

@@ -714,8 +714,8 @@ describe('errors', () => {
     [2037, 'clone', 'sample is too short or too long'],
     [2038, 'clone', 'complete the real-name (identity) verification'],
     [2048, 'clone', 'shorter than 8 s'],
-    [2042, 'synthesis', `voice ${voiceId} no longer exists at MiniMax (unused cloned voices are deleted after 168 h): run \`voxform plan --refresh\` to replace it`],
-    [2054, 'synthesis', 'run `voxform plan --refresh` to replace it'],
+    [2042, 'synthesis', `voice ${voiceId} no longer exists at MiniMax (unused cloned voices are deleted after 168 h): run \`voxform apply --refresh\` to clone it again (or \`voxform apply --replace voice.narrator\`)`],
+    [2054, 'synthesis', 'run `voxform apply --refresh` to clone it again'],
     [99999, 'synthesis', 'something new'],
   ] as const)('fails at once on %i (%s) and says what to do', async (code, operation, advice) => {
     const vendorMessage = code === 99999 ? 'something new' : `vendor explanation ${code}`;

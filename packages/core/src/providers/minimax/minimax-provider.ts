@@ -227,7 +227,7 @@ export function createMinimaxProvider(settings: ProviderSettings = {}, providerO
       billable: true,
       signal: context.signal,
       validate: speechResponseSchema,
-      ...minimaxErrorHandling({ operation: 'synthesis', voiceId }),
+      ...minimaxErrorHandling({ operation: 'synthesis', voiceId, voiceName: request.voice.name }),
     });
     const billedCharacters = characterCount(value.extra_info?.usage_characters);
     const audio = value.data.audio.trim();
@@ -263,7 +263,7 @@ export function createMinimaxProvider(settings: ProviderSettings = {}, providerO
       billable: true,
       signal: context.signal,
       validate: asyncSpeechResponseSchema,
-      ...minimaxErrorHandling({ operation: 'synthesis', voiceId }),
+      ...minimaxErrorHandling({ operation: 'synthesis', voiceId, voiceName: request.voice.name }),
     });
     const taskId = String(value.task_id);
     await context.recordTask({ taskId, ...(value.file_id === undefined ? {} : { data: { fileId: value.file_id } }) });

@@ -70,7 +70,7 @@ describe('describeSoundCloneError', () => {
     const details = describeSoundCloneError(body, status, { operation: 'synthesis', modelId: 'm-1', voiceName: 'announcer' });
     expect(details).toMatchObject({ isRetryable: false, neverAccepted: true });
     expect(details.message).toContain('the SoundClone voice m-1 (voice announcer) has expired or is unknown to SoundClone');
-    expect(details.message).toMatch(/voxform plan --refresh.*voxform apply --replace voice\.announcer/);
+    expect(details.message).toMatch(/voxform apply --refresh.*voxform apply --replace voice\.announcer/);
   });
 
   it('reads 400 as invalid input with the vendor\'s message and what to check', () => {

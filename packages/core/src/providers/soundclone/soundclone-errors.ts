@@ -70,7 +70,7 @@ export function expiredVoiceMessage(context: { modelId?: string; voiceName?: str
   const replace = context.voiceName ? `voxform apply --replace voice.${context.voiceName}` : 'voxform apply --replace voice.<name>';
   return (
     `${voice} has expired or is unknown to SoundClone (a modelId is deleted when no line used it within 3 days of its creation): ` +
-    `run \`voxform plan --refresh\` and \`voxform apply\` to clone it again (or \`${replace}\` if the plan still keeps it)`
+    `run \`voxform apply --refresh\` to clone it again (or \`${replace}\` if that still keeps it)`
   );
 }
 

@@ -644,7 +644,7 @@ describe('doSynthesize', () => {
     expect(ApiCallError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ isRetryable: false });
     expect(error.message).toContain(`the SoundClone voice ${modelId} (voice announcer) has expired or is unknown to SoundClone`);
-    expect(error.message).toMatch(/within 3 days.*voxform plan --refresh/);
+    expect(error.message).toMatch(/within 3 days.*voxform apply --refresh/);
     expectNoKey(error);
   });
 

@@ -93,6 +93,23 @@ export function createViduErrorParser(settings: { quotaRetryDelayMs: number }): 
 }
 
 /**
+ * The parser for audio-tts: a voice Vidu no longer knows (deleted after 168 h unused, or otherwise) gets
+ * advice to clone it again. Vidu cannot look a voice up, so `--refresh` finds only an expired one.
+ */
+export function withVoiceGoneAdvice(parse: ParseError, voiceName: string): ParseError {
+  return (body, status, headers) => {
+    const details = parse(body, status, headers) ?? {};
+    if (status !== 400 || !/voice[^;]*\b(does not exist|not exist|not found|unknown)/i.test(details.message ?? '')) return details;
+    return {
+      ...details,
+      message:
+        `${details.message}; voice ${voiceName} no longer exists at Vidu (cloned voices unused for 168 h are deleted): ` +
+        `run \`voxform apply --refresh\` to clone it again if it expired, otherwise \`voxform apply --replace voice.${voiceName}\``,
+    };
+  };
+}
+
+/**
  * Vidu refused a `voice_id` that is already taken: 409 `Conflict`, or a 400 whose text says
  * `duplicated` (which of the two is UNKNOWN, VENDORS.md §3.1). audio-clone's only resource is the voice
  * id, so any 409 from it is read as a duplicate.

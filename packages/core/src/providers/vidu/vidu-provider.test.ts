@@ -618,6 +618,16 @@ describe('doSynthesize', () => {
     expectNoKey(error);
   });
 
+  it('says how to clone the voice again when Vidu no longer knows it', async () => {
+    // The emulator's wording; Vidu's own is UNKNOWN (VENDORS.md §3.2), so any "voice … does not exist / not found" is read alike.
+    handle('post', ttsUrl, json({ code: 400, reason: 'FieldInvalid', message: `voice_setting_voice_id ${voiceId} does not exist (cloned voices unused for 168 h are deleted)` }, 400));
+
+    const error = await rejection(testProvider().doSynthesize(speechRequest(), testContext().context));
+
+    expect(error).toMatchObject({ status: 400, code: 'FieldInvalid', isRetryable: false });
+    expect(error.message).toMatch(/no longer exists at Vidu.*`voxform apply --refresh`.*`voxform apply --replace voice\.narrator`/);
+  });
+
   it('fails when the task is gone while polling', async () => {
     const id = ttsQueueing.task_id;
     handle('post', ttsUrl, json(ttsQueueing));

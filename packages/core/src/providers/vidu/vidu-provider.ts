@@ -29,6 +29,7 @@ import {
   missingApiKeyError,
   viduApiKeyEnv,
   viduTaskFailure,
+  withVoiceGoneAdvice,
 } from './vidu-errors.js';
 import { defaultPreviewText, viduLineOptionsSchema, viduVoiceOptionsSchema } from './vidu-options.js';
 
@@ -301,7 +302,8 @@ export function createViduProvider(settings: ProviderSettings, options: ViduProv
       requireApiKey();
       const body = ttsBody(request);
       const { value } = await untilSlotFree(
-        () => api.request({ path: '/ent/v2/audio-tts', json: body, billable: true, validate: taskAnswerSchema, signal: context.signal }),
+        () =>
+          api.request({ path: '/ent/v2/audio-tts', json: body, billable: true, validate: taskAnswerSchema, parseError: withVoiceGoneAdvice(parseError, request.voice.name), signal: context.signal }),
         context.signal,
       );
       const answer = readTaskAnswer(value as JsonObject);
