@@ -1,0 +1,24 @@
+import { VoxformError } from './voxform-error.js';
+
+const marker = 'voxform.error.CloneRequestError';
+const symbol = Symbol.for(marker);
+
+/**
+ * The clone handler refused a request or could not be reached: `status` is its HTTP status (0 when no
+ * answer came), `message` its explanation, `problems` the fields at fault for a 400.
+ */
+export class CloneRequestError extends VoxformError {
+  private readonly [symbol] = true;
+  readonly status: number;
+  readonly problems: Array<{ path: string; message: string }>;
+
+  constructor(options: { status: number; message: string; problems?: Array<{ path: string; message: string }>; cause?: unknown }) {
+    super({ name: 'CloneRequestError', message: options.message, cause: options.cause });
+    this.status = options.status;
+    this.problems = options.problems ?? [];
+  }
+
+  static override isInstance(error: unknown): error is CloneRequestError {
+    return VoxformError.hasMarker(error, marker);
+  }
+}
