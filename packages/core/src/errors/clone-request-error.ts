@@ -18,6 +18,11 @@ export class CloneRequestError extends VoxformError {
     this.problems = options.problems ?? [];
   }
 
+  /** Asking again may succeed: no answer, a timeout, a rate limit or a server failure (not a 4xx refusal). */
+  get isRetryable(): boolean {
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+
   static override isInstance(error: unknown): error is CloneRequestError {
     return VoxformError.hasMarker(error, marker);
   }
