@@ -5,3 +5,4 @@ export { LockfileError } from './lockfile-error.js';
 export { UsageError } from './usage-error.js';
 export { ApiCallError, type ApiCallErrorDetails } from './api-call-error.js';
 export { TaskError } from './task-error.js';
+export { CloneRequestError } from './clone-request-error.js';

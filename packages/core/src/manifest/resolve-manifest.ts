@@ -1,8 +1,9 @@
 import type { Diagnostic } from '../errors/diagnostic.js';
-import { countCharacters, normalizeText } from '../identity/fingerprint.js';
+import { normalizeText } from '../identity/fingerprint.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { AudioFormat, JsonValue, ProviderV1 } from '../providers/provider-v1.js';
 import { validateWithSchema } from '../validation/schema-validator.js';
+import { optionProblems, sampleSourceProblem, textProblem } from './provider-rules.js';
 import { schemaDiagnostics } from '../yaml/schema-diagnostics.js';
 import type { PathSegment } from '../yaml/yaml-source.js';
 import {
@@ -209,16 +210,9 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
         return;
       }
       const text = normalizeText(candidate.text);
-      if (text === '') {
-        report('line has no text');
-        return;
-      }
-      const characters = countCharacters(text);
-      if (characters > provider.capabilities.maxTextLength) {
-        report(
-          `text is ${characters} characters; ${provider.displayName} takes at most ${provider.capabilities.maxTextLength} per line: split it into several lines`,
-        );
-      }
+      const problemWithText = textProblem(provider, text);
+      if (problemWithText) report(problemWithText);
+      if (text === '') return;
       const options = { ...(definition.options ?? {}), ...(candidate.options ?? {}) };
       const optionsPath = candidate.yamlPath && candidate.options ? [...candidate.yamlPath, 'options'] : [...scriptPath, 'options'];
       diagnostics.push(...optionDiagnostics(provider, 'line', options, optionsPath, input.parsed));
@@ -324,13 +318,8 @@ function checkSampleSource(
   path: PathSegment[],
   error: (path: PathSegment[], message: string) => void,
 ) {
-  if (provider.capabilities.sample.sources.includes(sample.source)) return;
-  error(
-    path,
-    sample.source === 'url'
-      ? `${provider.displayName} needs the sample as a local file, not a URL: download it into the project and give its path`
-      : `${provider.displayName} takes the sample only as an http(s) URL it can fetch: host the file and give its URL`,
-  );
+  const problem = sampleSourceProblem(provider, sample.source);
+  if (problem) error(path, problem);
 }
 
 function optionDiagnostics(
@@ -340,13 +329,9 @@ function optionDiagnostics(
   path: PathSegment[],
   parsed: ParsedManifest,
 ): Diagnostic[] {
-  const schema = kind === 'voice' ? provider.voiceOptionsSchema : provider.lineOptionsSchema;
-  const { valid, errors } = validateWithSchema(schema, options);
-  if (valid) return [];
-  return schemaDiagnostics(errors, options, parsed.source, { prefix: path }).map((diagnostic) => ({
-    ...diagnostic,
-    message: diagnostic.message.replace(/^unknown property/, `unknown ${kind} option for ${provider.id}:`),
-  }));
+  const diagnostics = optionProblems(provider, kind, options, path).map((problem) => parsed.source.diagnostic(problem.path, problem.message, { key: problem.key }));
+  // Two problems that land on the same node with the same words are one problem to the reader.
+  return diagnostics.filter((diagnostic, index) => diagnostics.findIndex((other) => other.line === diagnostic.line && other.column === diagnostic.column && other.message === diagnostic.message) === index);
 }
 
 function unknownVoiceMessage(name: string, declared: Record<string, unknown>): string {

@@ -183,14 +183,18 @@ async function writeHashed(
   return { sha256: hash.digest('hex'), bytes, head: Buffer.concat(head) };
 }
 
+/** Why audio starting with `head` (its first 16 bytes or more) is not `format`, or undefined when its magic bytes fit. */
+export function audioFormatProblem(head: Uint8Array, format: AudioFormat, bytes: number): string | undefined {
+  const text = Buffer.from(head.buffer, head.byteOffset, Math.min(head.byteLength, 16));
+  const isWav = text.length >= 12 && text.toString('latin1', 0, 4) === 'RIFF' && text.toString('latin1', 8, 12) === 'WAVE';
+  const isMp3 = text.length >= 3 && (text.toString('latin1', 0, 3) === 'ID3' || (text[0] === 0xff && (text[1]! & 0xe0) === 0xe0));
+  if ((format === 'wav' && isWav) || (format === 'mp3' && isMp3)) return undefined;
+  return `the audio received is not ${format} (${bytes} bytes starting ${JSON.stringify(text.toString('latin1', 0, 8))}): the vendor answered with something else`;
+}
+
 async function checkAudio(file: string, head: Buffer, format: AudioFormat, bytes: number): Promise<number> {
-  const isWav = head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WAVE';
-  const isMp3 = head.length >= 3 && (head.toString('latin1', 0, 3) === 'ID3' || (head[0] === 0xff && (head[1]! & 0xe0) === 0xe0));
-  if ((format === 'wav' && !isWav) || (format === 'mp3' && !isMp3)) {
-    throw new AudioCheckError(
-      `the audio received is not ${format} (${bytes} bytes starting ${JSON.stringify(head.toString('latin1', 0, 8))}): the vendor answered with something else`,
-    );
-  }
+  const problem = audioFormatProblem(head, format, bytes);
+  if (problem) throw new AudioCheckError(problem);
   let duration: number | undefined;
   try {
     duration = (await parseFile(file, { duration: true, skipCovers: true })).format.duration;

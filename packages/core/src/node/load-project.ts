@@ -12,6 +12,7 @@ import { readLockfileSnapshot, writeLockfileSnapshot } from './lockfile-snapshot
 import type { Lockfile } from '../lockfile/lockfile-types.js';
 import type { ResolvedManifest, ResolvedVoice, SampleReference } from '../manifest/manifest-types.js';
 import { parseManifest } from '../manifest/parse-manifest.js';
+import { sampleLimitProblems } from '../manifest/provider-rules.js';
 import { resolveManifest, type ScriptSource } from '../manifest/resolve-manifest.js';
 import type { Observations } from '../plan/create-plan.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
@@ -209,43 +210,14 @@ async function probeSample(
     return undefined;
   }
   const probed: ProbedSample = { reference: { source: 'file', location }, digest, absolutePath, format, bytes: size, ...(durationMs !== undefined ? { durationMs } : {}) };
-  if (capabilities) checkSampleLimits(probed, capabilities, report, isPrompt);
+  if (capabilities) sampleLimitProblems({ ...probed, location }, capabilities, isPrompt).forEach(report);
   return probed;
-}
-
-function checkSampleLimits(
-  sample: ProbedSample,
-  capabilities: import('../providers/provider-v1.js').ProviderCapabilities,
-  report: (message: string) => void,
-  isPrompt: boolean,
-) {
-  const rules: { formats: string[]; minDurationMs?: number; maxDurationMs?: number; maxBytes?: number } | undefined = isPrompt
-    ? capabilities.sample.prompt
-    : capabilities.sample;
-  if (!rules) return; // refused by resolveManifest: this provider takes no prompt
-  const location = sample.reference.location;
-  if (sample.format && !rules.formats.includes(sample.format)) {
-    report(`${location} is ${sample.format}; this provider takes ${rules.formats.join(', ')}: convert it (e.g. ffmpeg -i ${location} sample.${rules.formats[0]})`);
-  }
-  if (rules.maxBytes !== undefined && sample.bytes !== undefined && sample.bytes > rules.maxBytes) {
-    report(`${location} is ${megabytes(sample.bytes)}; at most ${megabytes(rules.maxBytes)} is accepted: trim or compress it`);
-  }
-  if (sample.durationMs === undefined) return;
-  if (rules.minDurationMs !== undefined && sample.durationMs < rules.minDurationMs) {
-    report(`${location} lasts ${seconds(sample.durationMs)}; at least ${seconds(rules.minDurationMs)} of speech is needed: record a longer sample`);
-  }
-  if (rules.maxDurationMs !== undefined && sample.durationMs > rules.maxDurationMs) {
-    report(`${location} lasts ${seconds(sample.durationMs)}; at most ${seconds(rules.maxDurationMs)} is accepted: trim it`);
-  }
 }
 
 /** Reading order, file by file, so the list reads top to bottom like the files. */
 function byPosition(a: Diagnostic, b: Diagnostic): number {
   return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column;
 }
-
-const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
-const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`;
 
 export async function hashFile(file: string): Promise<string> {
   const hash = createHash('sha256');

@@ -28,20 +28,27 @@ export interface SchemaMessageOverride {
   message: string;
 }
 
+/** One schema violation, placed by path rather than by file position (what `schemaDiagnostics` positions). */
+export interface SchemaProblem {
+  /** Where the problem is: the prefix, then the path inside the value (an unknown key included). */
+  path: PathSegment[];
+  message: string;
+  /** The problem is the key at `path` itself (an unknown or badly named property), not its value. */
+  key: boolean;
+}
+
 /**
- * Maps ajv errors to diagnostics placed on the YAML node at fault. `required` errors point at the
- * parent object, `additionalProperties` at the unknown key. Errors that only repeat a more precise one
- * (`if`/`then` wrappers, the branches of a `oneOf`) are dropped.
+ * Turns ajv errors into readable problems: `required` errors point at the parent object,
+ * `additionalProperties` at the unknown key. Errors that only repeat a more precise one (`if`/`then`
+ * wrappers, the branches of a `oneOf`) are dropped. Needs no YAML: the server validates JSON with it.
  */
-export function schemaDiagnostics(
+export function schemaProblems(
   errors: readonly ErrorObject[],
   value: unknown,
-  source: YamlSource,
   options: { prefix?: readonly PathSegment[]; overrides?: readonly SchemaMessageOverride[] } = {},
-): Diagnostic[] {
+): SchemaProblem[] {
   const prefix = options.prefix ?? [];
-  const diagnostics: Diagnostic[] = [];
-  const seen = new Set<string>();
+  const problems: SchemaProblem[] = [];
   const relevant = errors.filter((error) => error.keyword !== 'if');
   for (const error of relevant) {
     const path = [...prefix, ...pointerToPath(error.instancePath, value)];
@@ -91,7 +98,22 @@ export function schemaDiagnostics(
     const formatted = path.map(String).join('.');
     const override = options.overrides?.find((candidate) => candidate.keyword === error.keyword && candidate.path.test(formatted));
     if (override) message = override.message;
-    const diagnostic = source.diagnostic(path, message, { key: pointAtKey });
+    problems.push({ path, message, key: pointAtKey });
+  }
+  return problems;
+}
+
+/** {@link schemaProblems} placed on the YAML node at fault, each reported once. */
+export function schemaDiagnostics(
+  errors: readonly ErrorObject[],
+  value: unknown,
+  source: YamlSource,
+  options: { prefix?: readonly PathSegment[]; overrides?: readonly SchemaMessageOverride[] } = {},
+): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const problem of schemaProblems(errors, value, options)) {
+    const diagnostic = source.diagnostic(problem.path, problem.message, { key: problem.key });
     const identity = `${diagnostic.line}:${diagnostic.column}:${diagnostic.message}`;
     if (seen.has(identity)) continue;
     seen.add(identity);
