@@ -377,7 +377,7 @@ describe('doSynthesize', () => {
     const error = await rejection(provider.doSynthesize(speechRequest(), testContext().context));
 
     expect(error).toMatchObject({ reason: 'timeout', taskId, status: 'processing' });
-    expect(error.message).toMatch(/still processing after 10 s.*picks the task up/);
+    expect(error.message).toMatch(/still processing after 10 s.*run `voxform apply` again later to pick the task up/);
     // Checks at 0, 1, 2.5, 4.75, 8.75 s and a last one at the 10 s deadline.
     expect(calls.filter((call) => call.path === '/api/instant/task-status')).toHaveLength(6);
   });
