@@ -115,7 +115,7 @@ export function createProgress(context: CommandContext, plan: Plan): { onEvent: 
         terminal.error(`${event.address}: its preview was not saved (${event.reason}); the voice itself is fine`);
         return;
       case 'pending-settle':
-        terminal.error(`Settled unfinished work from an earlier apply: ${event.address} ${event.outcome}`);
+        terminal.error(`Settled unfinished work from an earlier apply: ${event.address} ${settleOutcomes[event.outcome]}`);
         return;
       case 'interrupt':
         terminal.error(event.message);
@@ -159,3 +159,10 @@ const pastTense: Record<string, string> = {
   move: 'moved',
   delete: 'deleted',
 };
+
+const settleOutcomes = {
+  resumed: 'resumed at the vendor',
+  cached: 'already stored (recorded from the cache, no vendor call)',
+  dropped: 'dropped (nothing to resume)',
+  unsettled: 'kept (see the failures below)',
+} as const;

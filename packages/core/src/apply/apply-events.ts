@@ -16,7 +16,11 @@ export type ApplyEvent =
       type: 'stale-lock-removed';
       holder: { pid: number; host: string; startedAt: string; command: string };
     }
-  | { type: 'pending-settle'; address: string; outcome: 'resumed' | 'dropped' | 'unsettled' }
+  /**
+   * Work an interrupted apply left pending: `resumed` at the vendor, `cached` (its audio was already
+   * stored; recorded without any call), `dropped` (nothing to pay for), `unsettled` (kept; see failures).
+   */
+  | { type: 'pending-settle'; address: string; outcome: 'resumed' | 'cached' | 'dropped' | 'unsettled' }
   | { type: 'voice-start'; address: string; action: VoiceAction; provider: string }
   | { type: 'voice-end'; address: string; action: VoiceAction; provider: string; error?: string }
   | { type: 'voice-preview-skipped'; address: string; reason: string }

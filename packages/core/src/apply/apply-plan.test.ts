@@ -525,6 +525,28 @@ describe('applyPlan', () => {
       expect(sha256(await readFile(path.join(dir, crashed.file)))).toBe(crashed.sha256);
     });
 
+    it('settles from the cache a line killed after its audio was stored but before it was recorded: no vendor call, no --replace', async () => {
+      const dir = await createProject();
+      await apply(dir, createFakeProvider());
+      // A crash between storing the audio (output and cache written) and the lockfile write recording it:
+      // the write-ahead entry is there, with no task (a vendor answering with the audio at once).
+      const lockfile = await readLockfile(dir);
+      const crashed = lockfile.renders['intro/0002']!;
+      delete lockfile.renders['intro/0002'];
+      lockfile.pending.push({ kind: 'line', address: 'intro/0002', key: crashed.key, provider: 'fake', startedAt: '2026-11-21T10:00:00.000Z' });
+      await writeFile(path.join(dir, 'voices.lock'), serializeLockfile(lockfile));
+
+      const fake = createFakeProvider();
+      const { summary, events } = await apply(dir, fake);
+      expect(summary.failures).toEqual([]);
+      expect(fake.calls.synthesize).toEqual([]);
+      expect(fake.calls.resumeSynthesis).toEqual([]);
+      expect(events).toContainEqual({ type: 'pending-settle', address: 'intro/0002', outcome: 'cached' });
+      const after = await readLockfile(dir);
+      expect(after.pending).toEqual([]);
+      expect(after.renders['intro/0002']).toMatchObject({ key: crashed.key, sha256: crashed.sha256 });
+    });
+
     it('keeps pending work it cannot settle now, sends nothing new for it, and renders the rest', async () => {
       const dir = await createProject();
       await apply(dir, createFakeProvider());

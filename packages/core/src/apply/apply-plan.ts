@@ -359,7 +359,14 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
           }
         } else {
           const line = linesByAddress.get(entry.address);
-          if (line && !(await isFile(cacheFileOf(entry.key, line.format))) && identity.lines[line.address]?.key === entry.key && provider.doResumeSynthesis && entry.task) {
+          // Killed after the audio was stored but before it was recorded: the work is done and paid for
+          // once; the plan restores it from the cache for free. Nothing to ask the vendor, nothing to replace.
+          if (line && (await isFile(cacheFileOf(entry.key, line.format)))) {
+            store.update((lockfile) => clearPending(lockfile, entry.address));
+            emit({ type: 'pending-settle', address: entry.address, outcome: 'cached' });
+            continue;
+          }
+          if (line && identity.lines[line.address]?.key === entry.key && provider.doResumeSynthesis && entry.task) {
             const voice = voiceStateFromLock(line.voice);
             lookedUp = voice !== undefined;
             const result = voice ? await provider.doResumeSynthesis(synthesizeRequest(line, voice), entry.task, contextFor(entry, line.script)) : undefined;
