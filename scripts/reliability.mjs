@@ -63,7 +63,8 @@ if (cells.length > 0) {
     `  work the vendor may have accepted without saying so, sent again only on \`--replace\`: ${sum(ran, (cell) => cell.replacedOnAdvice.length)} (billed twice as a result: ${sum(ran, (cell) => cell.paidAgainOnRequest.length)})`,
     `  voices the vendor had lost, created again on \`--refresh\` as told: ${sum(ran, (cell) => cell.recreatedAfterLoss?.length ?? 0)}`,
     '',
-    `  ${'fault'.padEnd(26)}${vendors.map((vendor) => vendor.padEnd(18)).join('')}`,
+    `| fault | ${vendors.join(' | ')} |`,
+    `|---|${vendors.map(() => '---|').join('')}`,
   );
   const mark = (cell) => {
     if (!cell) return '–';
@@ -72,7 +73,7 @@ if (cells.length > 0) {
     return cell.outcome === 'completed' ? 'completed' : `stopped${replaced}`;
   };
   for (const fault of faults) {
-    lines.push(`  ${fault.padEnd(26)}${vendors.map((vendor) => mark(cells.find((cell) => cell.fault === fault && cell.vendor === vendor)).padEnd(18)).join('')}`);
+    lines.push(`| ${fault} | ${vendors.map((vendor) => mark(cells.find((cell) => cell.fault === fault && cell.vendor === vendor))).join(' | ')} |`);
   }
   for (const cell of cells.filter((item) => item.outcome === 'skipped')) lines.push(`  skipped ${cell.vendor} × ${cell.fault}: ${cell.skipReason}`);
 }
