@@ -11,6 +11,8 @@ export interface ManifestDocument {
   output?: { dir?: string; format?: AudioFormat; path?: string };
   providers?: Record<string, ProviderBlock>;
   defaults?: { voice?: string; provider?: string };
+  /** Word → what to say instead, for every voice (rules in `lexicon/lexicon.ts` and the schema). */
+  lexicon?: Record<string, string>;
   voices: Record<string, VoiceDefinition>;
   scripts: Record<string, ScriptDefinition>;
 }
@@ -29,6 +31,8 @@ export interface VoiceDefinition {
   sample: string;
   prompt?: { sample: string; text: string };
   language?: string;
+  /** This voice's lexicon, overriding global entries with the same key. */
+  lexicon?: Record<string, string>;
   description?: string;
   options?: Record<string, JsonValue>;
 }
@@ -81,6 +85,16 @@ export interface ResolvedLine {
   text: string;
   /** The script's options with the line's own on top. */
   options: Record<string, JsonValue>;
+  /**
+   * The lexicon entries (global, overridden by the voice's) that occur in `text`; absent when none do.
+   * Part of the render key; applied to the text, or sent as the vendor's own dictionary.
+   */
+  lexicon?: Record<string, string>;
+  /**
+   * The text the vendor is sent and bills, when the lexicon changed it (providers without a native
+   * pronunciation dictionary); absent when that is `text` itself.
+   */
+  spokenText?: string;
   position: SourcePosition;
   /** Output container: `output.format`, or the provider's first format. */
   format: AudioFormat;

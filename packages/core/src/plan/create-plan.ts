@@ -45,7 +45,7 @@ export interface CreatePlanInput {
 /** Identity of every voice and line of a manifest, as the planner and the applier compute it. */
 export interface ManifestIdentity {
   voices: Record<string, { fingerprint: string; sampleDigest: string }>;
-  lines: Record<string, { key: string; textSha256: string; optionsSha256: string; voiceFingerprint: string; characters: number }>;
+  lines: Record<string, { key: string; textSha256: string; optionsSha256: string; lexiconSha256?: string; voiceFingerprint: string; characters: number }>;
 }
 
 export function identifyManifest(manifest: ResolvedManifest, samples: Observations['samples']): ManifestIdentity {
@@ -74,11 +74,13 @@ export function identifyManifest(manifest: ResolvedManifest, samples: Observatio
   for (const line of manifest.lines) {
     const voiceFingerprint = voices[line.voice]!.fingerprint;
     lines[line.address] = {
-      key: renderKey({ voiceFingerprint, text: line.text, options: line.options, format: line.format }),
+      key: renderKey({ voiceFingerprint, text: line.text, options: line.options, format: line.format, ...(line.lexicon ? { lexicon: line.lexicon } : {}) }),
       textSha256: sha256Hex(line.text),
       optionsSha256: optionsDigest(line.options),
+      ...(line.lexicon ? { lexiconSha256: sha256Hex(canonicalJson(line.lexicon)) } : {}),
       voiceFingerprint,
-      characters: countCharacters(line.text),
+      // What the vendor bills: the text as sent, after the lexicon where the vendor has no dictionary.
+      characters: countCharacters(line.spokenText ?? line.text),
     };
   }
   return { voices, lines };
@@ -241,6 +243,7 @@ function changedParts(locked: LockedRender, line: ResolvedLine, identity: Manife
   if (locked.voice !== line.voice) parts.push(`voice changed from ${locked.voice}`);
   else if (locked.voiceFingerprint !== identity.voiceFingerprint) parts.push(`voice ${line.voice} changed`);
   if (locked.optionsSha256 !== identity.optionsSha256) parts.push('options changed');
+  if (locked.lexiconSha256 !== identity.lexiconSha256) parts.push('lexicon changed');
   if (locked.format !== line.format) parts.push(`format changed from ${locked.format}`);
   return parts.length > 0 ? parts.join(', ') : 'renderer version changed';
 }
