@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { LockfileError, ManifestError, UsageError, VoxformError, formatDiagnostic } from '@voxform/core';
 import { projectPaths, type NodeDispatcherSettings, type ProjectPaths } from '@voxform/core/node';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
@@ -120,13 +120,13 @@ export async function main(argv: string[], mainOptions: MainOptions = {}): Promi
 
 function port(value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new CommanderError(1, 'voxform.invalidArgument', `expected a port from 0 to 65535, got '${value}'`);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError(`expected a port from 0 to 65535, got '${value}'`);
   return number;
 }
 
 function positiveInteger(value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new CommanderError(1, 'voxform.invalidArgument', `expected a whole number of at least 1, got '${value}'`);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got '${value}'`);
   return number;
 }
 
