@@ -87,7 +87,8 @@ export async function main(argv: string[], mainOptions: MainOptions = {}): Promi
       .command('plan')
       .description('show what apply would do and what it would bill')
       .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes', false)
-      .option('--out <file>', 'save the plan for `voxform apply <file>`'),
+      .option('--out <file>', 'save the plan for `voxform apply <file>`')
+      .addOption(maxCostOption()),
   ).action(run(async () => (await import('./commands/plan.js')).planCommand));
   targeting(
     program
@@ -97,7 +98,8 @@ export async function main(argv: string[], mainOptions: MainOptions = {}): Promi
       .option('-y, --yes', 'do not ask before spending (required when not in a terminal)', false)
       .addOption(new Option('--parallelism <count>', 'changes in flight at once').default(10).argParser(positiveInteger))
       .option('--fail-fast', 'stop starting new work after the first failure', false)
-      .addOption(new Option('--max-download-mb <megabytes>', 'largest audio file accepted for one line (default 1024)').argParser(positiveInteger)),
+      .addOption(new Option('--max-download-mb <megabytes>', 'largest audio file accepted for one line (default 1024)').argParser(positiveInteger))
+      .addOption(maxCostOption()),
   ).action(run(async () => (await import('./commands/apply.js')).applyCommand));
   program.command('show').description('what voices.lock records: voices, renders, pending work').action(run(async () => (await import('./commands/show.js')).showCommand));
   program.command('unlock').description('remove the state lock left by an apply that died').action(run(async () => (await import('./commands/unlock.js')).unlockCommand));
@@ -116,6 +118,17 @@ export async function main(argv: string[], mainOptions: MainOptions = {}): Promi
   } catch (error) {
     return report(error, terminal);
   }
+}
+
+function maxCostOption(): Option {
+  return new Option('--max-cost <amount>', 'fail (exit 1, nothing spent) when the estimated cost from providers.<name>.pricing is over this amount, or unknown')
+    .argParser((value: string) => {
+      const number = Number(value);
+      if (value.trim() === '' || !Number.isFinite(number) || number < 0) {
+        throw new InvalidArgumentError(`expected an amount of at least 0 in the pricing's currency, such as 12.50, got '${value}'`);
+      }
+      return number;
+    });
 }
 
 function port(value: string): number {

@@ -48,6 +48,7 @@ export { createPlan, identifyManifest, type Observations, type PlanOptions, type
 export type { Plan, PlannedChange, PlannedLineChange, PlannedVoiceChange, PlanSummary, VoiceAction, LineAction } from './plan/plan-types.js';
 export { formatPlan, planToJson } from './plan/format-plan.js';
 export { matchesAddress } from './plan/address.js';
+export { estimateCost, costOverBudget, formatMoney, type CostEstimate, type ProviderCost, type ProviderPricing } from './plan/estimate-cost.js';
 
 export { voicesSchema } from './schemas/voices-schema.js';
 export { voicesLockSchema } from './schemas/voices-lock-schema.js';

@@ -1,3 +1,4 @@
+import type { ProviderPricing } from '../plan/estimate-cost.js';
 import type { AudioFormat, JsonValue } from '../providers/provider-v1.js';
 
 /*
@@ -24,6 +25,7 @@ export interface ProviderBlock {
   concurrency?: number;
   requestsPerMinute?: number;
   options?: Record<string, JsonValue>;
+  pricing?: ProviderPricing;
 }
 
 export interface VoiceDefinition {
@@ -111,6 +113,8 @@ export interface ResolvedProviderSettings {
   requestsPerMinute?: number;
   /** Provider-specific settings, checked against the provider's `settingsSchema`. */
   options?: Record<string, JsonValue>;
+  /** `providers.<id>.pricing`, for plan's cost estimate. */
+  pricing?: ProviderPricing;
 }
 
 export interface ResolvedManifest {

@@ -95,6 +95,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
       ...(block.concurrency ? { concurrency: block.concurrency } : {}),
       ...(block.requestsPerMinute ? { requestsPerMinute: block.requestsPerMinute } : {}),
       ...(block.options && Object.keys(block.options).length > 0 ? { options: block.options } : {}),
+      ...(block.pricing ? { pricing: block.pricing } : {}),
     };
   }
 

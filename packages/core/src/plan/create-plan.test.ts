@@ -414,8 +414,19 @@ scripts:
         '  -/+ intro/0003 rerender out/intro/0003-0003.wav (13 chars, fake): text changed',
         '',
         'Plan: 1 voice to create, 1 line to render (13 characters: fake 13), 0 to restore, 0 to move, 0 to delete.',
+        'Estimated cost: unknown (no pricing: set providers.fake.pricing).',
       ].join('\n'),
     );
+  });
+
+  it("prices the plan with providers.<name>.pricing, in the summary, the text and --json", () => {
+    const priced = base.replace('voices:', 'providers:\n  fake: { pricing: { perMillionCharacters: 1000, perVoiceClone: 2, currency: EUR } }\nvoices:');
+    const plan = createPlan({ manifest: resolve(priced), lockfile: emptyLockfile(), observations: { ...observationsFor(emptyLockfile()), samples }, capabilities });
+    const characters = plan.summary.characters.total;
+    expect(characters).toBe('It was a dark and stormy night.'.length + "Ha! You'll never catch me.".length + 'The end.'.length);
+    expect(plan.summary.cost).toMatchObject({ complete: true, total: { EUR: 2 * 2 + characters / 1000 } });
+    expect(formatPlan(plan).split('\n').at(-1)).toBe(`Estimated cost: €${(4 + characters / 1000).toFixed(3)} (fake €${(4 + characters / 1000).toFixed(3)}).`);
+    expect(planToJson(plan).summary.cost.byProvider).toEqual([{ provider: 'fake', known: true, amount: 4 + characters / 1000, currency: 'EUR', characters, voiceClones: 2 }]);
   });
 });
 

@@ -6,6 +6,7 @@ import type { Lockfile, LockedRender } from '../lockfile/lockfile-types.js';
 import type { ResolvedLine, ResolvedManifest } from '../manifest/manifest-types.js';
 import type { JsonValue, ProviderCapabilities, VoiceCheck } from '../providers/provider-v1.js';
 import { matchesAddress } from './address.js';
+import { estimateCost, type CostEstimate } from './estimate-cost.js';
 import type { LineAction, Plan, PlannedChange, PlannedLineChange, PlannedVoiceChange, PlanSummary, VoiceAction } from './plan-types.js';
 
 /** What the planner needs to know about the world, gathered beforehand by `@voxform/core/node`. */
@@ -230,7 +231,8 @@ export function createPlan(input: CreatePlanInput): Plan {
   }
 
   const orphans = Object.keys(lockfile.renders).filter((address) => !manifestAddresses.has(address)).length;
-  return { changes, summary: summarize(changes, options.prune ? 0 : orphans) };
+  const cost = estimateCost({ changes, pricing: (provider) => manifest.providers[provider]?.pricing, capabilities: input.capabilities });
+  return { changes, summary: summarize(changes, options.prune ? 0 : orphans, cost) };
 }
 
 function laterOf(now: string, vendorTime: string | undefined): string {
@@ -267,7 +269,7 @@ function checkAddressesExist(patterns: string[], manifest: ResolvedManifest, loc
 
 const numberFormat = new Intl.NumberFormat('en-US');
 
-export function summarize(changes: PlannedChange[], orphans: number): PlanSummary {
+export function summarize(changes: PlannedChange[], orphans: number, cost: CostEstimate): PlanSummary {
   const voices: Record<VoiceAction, number> = { create: 0, replace: 0, delete: 0 };
   const lines: Record<LineAction, number> = { render: 0, rerender: 0, restore: 0, move: 0, delete: 0 };
   const byProvider: Record<string, number> = {};
@@ -299,5 +301,5 @@ export function summarize(changes: PlannedChange[], orphans: number): PlanSummar
       `${lines.restore} to restore, ${lines.move} to move, ${lines.delete} to delete.`;
   }
   if (orphans > 0) text += ` ${plural(orphans, 'rendered line')} no longer in the manifest (kept; --prune deletes them).`;
-  return { voices, lines, characters: { total, byProvider }, orphans, text };
+  return { voices, lines, characters: { total, byProvider }, cost, orphans, text };
 }

@@ -85,7 +85,7 @@ const manifestExample: ManifestDocument = {
   version: 1,
   output: { dir: 'out', format: 'wav', path: '{script}/{index}-{line}.{ext}' },
   providers: {
-    minimax: { apiKey: '${MINIMAX_API_KEY}', baseUrl: 'https://api.minimax.io', region: 'global', concurrency: 4, requestsPerMinute: 60, options: { groupId: '1234567890' } },
+    minimax: { apiKey: '${MINIMAX_API_KEY}', baseUrl: 'https://api.minimax.io', region: 'global', concurrency: 4, requestsPerMinute: 60, options: { groupId: '1234567890' }, pricing: { perMillionCharacters: 50, perVoiceClone: 1.5, currency: 'USD' } },
   },
   defaults: { voice: 'narrator', provider: 'minimax' },
   lexicon: { SQL: 'sequel' },

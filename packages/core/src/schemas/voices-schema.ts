@@ -222,6 +222,47 @@ export const voicesSchema = {
               "groupId": "1234567890"
             }
           ]
+        },
+        "pricing": {
+          "description": "What this provider charges, for plan's cost estimate and `--max-cost` (voxform knows no prices: copy them from your contract or the vendor's price page). Without it, plan reports this provider's cost as unknown, never as 0. The offline `local` provider is free and needs none.",
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "currency"
+          ],
+          "properties": {
+            "perMillionCharacters": {
+              "description": "Price of one million billed characters (of the text as sent, after the lexicon).",
+              "type": "number",
+              "minimum": 0,
+              "examples": [
+                50
+              ]
+            },
+            "perVoiceClone": {
+              "description": "Price of cloning one voice (each voice plan creates or replaces at this provider).",
+              "type": "number",
+              "minimum": 0,
+              "examples": [
+                1.5
+              ]
+            },
+            "currency": {
+              "description": "ISO 4217 code of both prices, such as USD, EUR or CNY. `--max-cost` is in this currency.",
+              "type": "string",
+              "pattern": "^[A-Z]{3}$",
+              "examples": [
+                "USD"
+              ]
+            }
+          },
+          "examples": [
+            {
+              "perMillionCharacters": 50,
+              "perVoiceClone": 1.5,
+              "currency": "USD"
+            }
+          ]
         }
       }
     },
