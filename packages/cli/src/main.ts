@@ -88,6 +88,7 @@ export async function main(argv: string[], mainOptions: MainOptions = {}): Promi
       .description('show what apply would do and what it would bill')
       .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes', false)
       .option('--out <file>', 'save the plan for `voxform apply <file>`')
+      .addOption(new Option('--format <format>', 'text, markdown (a pull-request comment: totals, then a collapsible section per script) or json (same as --json)').choices(['text', 'markdown', 'json']).default('text'))
       .addOption(maxCostOption()),
   ).action(run(async () => (await import('./commands/plan.js')).planCommand));
   targeting(

@@ -47,6 +47,7 @@ export { serializeLockfile } from './lockfile/serialize-lockfile.js';
 export { createPlan, identifyManifest, type Observations, type PlanOptions, type CreatePlanInput, type ManifestIdentity } from './plan/create-plan.js';
 export type { Plan, PlannedChange, PlannedLineChange, PlannedVoiceChange, PlanSummary, VoiceAction, LineAction } from './plan/plan-types.js';
 export { formatPlan, planToJson } from './plan/format-plan.js';
+export { formatPlanMarkdown, PLAN_COMMENT_MARKER, type PlanMarkdownOptions } from './plan/format-plan-markdown.js';
 export { matchesAddress } from './plan/address.js';
 export { estimateCost, costOverBudget, formatMoney, type CostEstimate, type ProviderCost, type ProviderPricing } from './plan/estimate-cost.js';
 
