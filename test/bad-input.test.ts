@@ -132,4 +132,14 @@ describe('generated broken input through the CLI', () => {
     expectCleanFailure(run);
     expect(run.stderr).toMatch(/Error: cannot read \S*voices\.lock \(EISDIR/);
   }, 60_000);
+
+  it.each([
+    [['apply', '--parallelism', '0'], "option '--parallelism <count>' argument '0' is invalid. expected a whole number of at least 1, got '0'"],
+    [['apply', '--max-download-mb', 'big'], "expected a whole number of at least 1, got 'big'"],
+    [['emulator', '--port', '70000'], "expected a port from 0 to 65535, got '70000'"],
+  ])('a bad option value (%j): says which and why', async (args, message) => {
+    const run = await voxform(await project(validManifest), args);
+    expectCleanFailure(run);
+    expect(run.stderr).toContain(message);
+  }, 60_000);
 });

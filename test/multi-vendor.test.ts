@@ -85,6 +85,55 @@ describe('examples/multi-vendor against voxform emulator', () => {
     expect(plan.stdout).toContain('Plan: 5 voices to create, 6 lines to render');
   });
 
+  it('estimates the cost from providers.<name>.pricing, says what is unknown, and --max-cost refuses before anything is billed', async () => {
+    const dir = await project();
+    const manifestFile = path.join(dir, 'voices.yaml');
+    const price = (provider: string, pricing: string) => async () => {
+      const text = await readFile(manifestFile, 'utf8');
+      await writeFile(manifestFile, text.replace(`baseUrl: http://127.0.0.1:${new URL(emulator.url).port}/${provider}\n`, (line) => `${line}    pricing: ${pricing}\n`));
+    };
+    await price('minimax', '{ perMillionCharacters: 100, perVoiceClone: 3, currency: USD }')();
+    await price('vidu', '{ perMillionCharacters: 200, perVoiceClone: 2, currency: USD }')();
+
+    const partly = await voxform(dir, ['plan']);
+    expect(partly.stdout).toMatch(/^Estimated cost: at least \$5\.\d+ \(aivoiceclonefree unknown, kling unknown, minimax \$3\.\d+, soundclone unknown, vidu \$2\.\d+\)\. Unknown: no pricing: set providers\.aivoiceclonefree\.pricing; /m);
+    const unknown = await voxform(dir, ['apply', '--yes', '--max-cost', '100'], { env });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('Error: Refusing: the cost of this plan is not fully known, so --max-cost 100 cannot be checked: aivoiceclonefree: no pricing: set providers.aivoiceclonefree.pricing;');
+
+    for (const provider of ['soundclone', 'aivoiceclonefree', 'kling']) await price(provider, '{ perMillionCharacters: 50, perVoiceClone: 1, currency: USD }')();
+    const json = JSON.parse((await voxform(dir, ['plan', '--json'])).stdout);
+    expect(json.summary.cost.complete).toBe(true);
+    const total = json.summary.cost.total.USD as number;
+    // 3 + 2 + 1 + 1 for the four kept voices (aivoiceclonefree keeps none), plus the characters.
+    expect(total).toBeGreaterThan(7);
+    expect(total).toBeLessThan(7.1);
+
+    const over = await voxform(dir, ['apply', '--yes', '--max-cost', '7'], { env });
+    expect(over.code).toBe(1);
+    expect(over.stderr).toMatch(/Error: Refusing: the estimated cost \$7\.\d+ is over --max-cost \$7\.00\. Nothing was spent\./);
+    const plan = await voxform(dir, ['plan', '--max-cost', '7']);
+    expect(plan.code).toBe(1);
+    expect(plan.stdout).toContain('Plan: 5 voices to create');
+    expect(await calls()).toEqual([]);
+    expect((await voxform(dir, ['plan', '--detailed-exitcode', '--max-cost', '8'])).code).toBe(2);
+    expect((await voxform(dir, ['plan', '--max-cost', 'lots'])).stderr).toContain("expected an amount of at least 0 in the pricing's currency, such as 12.50, got 'lots'");
+  });
+
+  it('sends lexicon entries natively to MiniMax and Vidu, and replaced text to the others; the emulator accepts both', async () => {
+    const dir = await project();
+    const manifestFile = path.join(dir, 'voices.yaml');
+    const text = await readFile(manifestFile, 'utf8');
+    await writeFile(manifestFile, text.replace('\nvoices:\n', '\nlexicon: { lighthouses: light houses, fog: thick fog, Lighthouse: Light-house }\nvoices:\n'));
+    const run = await voxform(dir, ['apply', '--yes'], { env });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lock = parse(await readFile(path.join(dir, 'voices.lock'), 'utf8')) as { renders: Record<string, { lexiconSha256?: string; chars: number }> };
+    // host (MiniMax): "…about lighthouses." natively; guest (Vidu): "…the fog comes in…"; announcer (SoundClone): text replaced.
+    expect(Object.entries(lock.renders).filter(([, render]) => render.lexiconSha256).map(([address]) => address).sort()).toEqual(['episode-01/0001', 'episode-01/0002', 'episode-01/0005']);
+    expect(lock.renders['episode-01/0001']!.chars).toBe('This is Light-house Radio. Episode one.'.length);
+  });
+
   it('refuses at validate a line on a Kling voice, saying why', async () => {
     const dir = await project();
     const manifest = await readFile(path.join(dir, 'voices.yaml'), 'utf8');

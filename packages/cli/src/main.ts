@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { LockfileError, ManifestError, UsageError, VoxformError, formatDiagnostic } from '@voxform/core';
 import { projectPaths, type NodeDispatcherSettings, type ProjectPaths } from '@voxform/core/node';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
@@ -87,7 +87,9 @@ export async function main(argv: string[], mainOptions: MainOptions = {}): Promi
       .command('plan')
       .description('show what apply would do and what it would bill')
       .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes', false)
-      .option('--out <file>', 'save the plan for `voxform apply <file>`'),
+      .option('--out <file>', 'save the plan for `voxform apply <file>`')
+      .addOption(new Option('--format <format>', 'text, markdown (a pull-request comment: totals, then a collapsible section per script) or json (same as --json)').choices(['text', 'markdown', 'json']).default('text'))
+      .addOption(maxCostOption()),
   ).action(run(async () => (await import('./commands/plan.js')).planCommand));
   targeting(
     program
@@ -97,7 +99,8 @@ export async function main(argv: string[], mainOptions: MainOptions = {}): Promi
       .option('-y, --yes', 'do not ask before spending (required when not in a terminal)', false)
       .addOption(new Option('--parallelism <count>', 'changes in flight at once').default(10).argParser(positiveInteger))
       .option('--fail-fast', 'stop starting new work after the first failure', false)
-      .addOption(new Option('--max-download-mb <megabytes>', 'largest audio file accepted for one line (default 1024)').argParser(positiveInteger)),
+      .addOption(new Option('--max-download-mb <megabytes>', 'largest audio file accepted for one line (default 1024)').argParser(positiveInteger))
+      .addOption(maxCostOption()),
   ).action(run(async () => (await import('./commands/apply.js')).applyCommand));
   program.command('show').description('what voices.lock records: voices, renders, pending work').action(run(async () => (await import('./commands/show.js')).showCommand));
   program.command('unlock').description('remove the state lock left by an apply that died').action(run(async () => (await import('./commands/unlock.js')).unlockCommand));
@@ -118,15 +121,26 @@ export async function main(argv: string[], mainOptions: MainOptions = {}): Promi
   }
 }
 
+function maxCostOption(): Option {
+  return new Option('--max-cost <amount>', 'fail (exit 1, nothing spent) when the estimated cost from providers.<name>.pricing is over this amount, or unknown')
+    .argParser((value: string) => {
+      const number = Number(value);
+      if (value.trim() === '' || !Number.isFinite(number) || number < 0) {
+        throw new InvalidArgumentError(`expected an amount of at least 0 in the pricing's currency, such as 12.50, got '${value}'`);
+      }
+      return number;
+    });
+}
+
 function port(value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new CommanderError(1, 'voxform.invalidArgument', `expected a port from 0 to 65535, got '${value}'`);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError(`expected a port from 0 to 65535, got '${value}'`);
   return number;
 }
 
 function positiveInteger(value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new CommanderError(1, 'voxform.invalidArgument', `expected a whole number of at least 1, got '${value}'`);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got '${value}'`);
   return number;
 }
 

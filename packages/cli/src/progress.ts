@@ -17,7 +17,8 @@ interface TaskState {
 
 /**
  * Draws apply's events with listr2: one task per voice and per script (done/total and an ETA), live
- * in a terminal; without one, the verbose renderer prints a plain line per finished line for CI logs.
+ * in a terminal; without one, or in automation (`CI` set), the verbose renderer prints a plain line per
+ * event for CI logs, never a spinner or a redraw.
  * Holds no logic of its own beyond counting.
  */
 export function createProgress(context: CommandContext, plan: Plan): { onEvent: (event: ApplyEvent) => void; done: () => Promise<void> } {
@@ -101,7 +102,9 @@ export function createProgress(context: CommandContext, plan: Plan): { onEvent: 
         if (state.wrapper) {
           state.wrapper.title = state.title;
           const outcome = event.error ? `failed: ${event.error}` : event.skipped ? `skipped: ${event.skipped}` : pastTense[event.action];
-          state.wrapper.output = `${event.address} ${outcome} (${event.provider})`;
+          // Plain lines (CI logs) have no live title: each carries its script's count instead.
+          const count = terminal.interactive ? '' : ` · ${event.script} ${state.finished}/${state.total}`;
+          state.wrapper.output = `${event.address} ${outcome} (${event.provider})${count}`;
         }
         finish(state);
         return;

@@ -47,7 +47,9 @@ export { serializeLockfile } from './lockfile/serialize-lockfile.js';
 export { createPlan, identifyManifest, type Observations, type PlanOptions, type CreatePlanInput, type ManifestIdentity } from './plan/create-plan.js';
 export type { Plan, PlannedChange, PlannedLineChange, PlannedVoiceChange, PlanSummary, VoiceAction, LineAction } from './plan/plan-types.js';
 export { formatPlan, planToJson } from './plan/format-plan.js';
+export { formatPlanMarkdown, PLAN_COMMENT_MARKER, type PlanMarkdownOptions } from './plan/format-plan-markdown.js';
 export { matchesAddress } from './plan/address.js';
+export { estimateCost, costOverBudget, formatMoney, type CostEstimate, type ProviderCost, type ProviderPricing } from './plan/estimate-cost.js';
 
 export { voicesSchema } from './schemas/voices-schema.js';
 export { voicesLockSchema } from './schemas/voices-lock-schema.js';

@@ -4,13 +4,13 @@ import { applyPlan, checkPlanIsCurrent, createNodeDispatcher, loadProject, readP
 import { EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
 import { createProgress } from '../progress.js';
-import { makePlan, type PlanningOptions } from './make-plan.js';
+import { checkBudget, makePlan, type PlanningOptions } from './make-plan.js';
 import { colorPlan } from './plan.js';
 
 export async function applyCommand(
   context: CommandContext,
   planFile: string | undefined,
-  options: PlanningOptions & { yes: boolean; parallelism: number; failFast: boolean; maxDownloadMb?: number },
+  options: PlanningOptions & { yes: boolean; parallelism: number; failFast: boolean; maxDownloadMb?: number; maxCost?: number },
 ): Promise<number> {
   const { terminal } = context;
   let project: LoadedProject;
@@ -30,6 +30,7 @@ export async function applyCommand(
     return EXIT_OK;
   }
   if (!terminal.json && !terminal.quiet) terminal.out(colorPlan(formatPlan(plan), context));
+  checkBudget(plan, options.maxCost);
 
   if (!planFile && !options.yes) {
     if (!terminal.interactive) {

@@ -1,4 +1,4 @@
-import { createPlan, UsageError, type Plan, type PlanOptions, type VoiceCheck } from '@voxform/core';
+import { costOverBudget, createPlan, UsageError, type Plan, type PlanOptions, type VoiceCheck } from '@voxform/core';
 import { loadProject, observeProject, type LoadedProject } from '@voxform/core/node';
 import type { CommandContext } from '../main.js';
 
@@ -53,4 +53,12 @@ async function checkRemoteVoices(context: CommandContext, project: LoadedProject
     );
   }
   return result;
+}
+
+/** `--max-cost`: throws a UsageError (exit 1) when the plan's estimate is over it or cannot be checked. */
+export function checkBudget(plan: Plan, maxCost: number | undefined): void {
+  if (maxCost === undefined || plan.changes.length === 0) return;
+  // A plan file written before cost estimates has none: nothing to check it against.
+  const problem = plan.summary.cost ? costOverBudget(plan.summary.cost, maxCost) : `the plan has no cost estimate, so --max-cost ${maxCost} cannot be checked: make it again with voxform plan --out.`;
+  if (problem) throw new UsageError(`Refusing: ${problem}`);
 }

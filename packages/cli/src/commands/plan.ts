@@ -1,22 +1,32 @@
-import { formatPlan, planToJson } from '@voxform/core';
+import { formatPlan, formatPlanMarkdown, planToJson } from '@voxform/core';
 import { writePlanFile } from '@voxform/core/node';
 import { EXIT_CHANGES, EXIT_OK } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
-import { makePlan, type PlanningOptions } from './make-plan.js';
+import { checkBudget, makePlan, type PlanningOptions } from './make-plan.js';
 
-export async function planCommand(context: CommandContext, options: PlanningOptions & { detailedExitcode: boolean; out?: string }): Promise<number> {
+export async function planCommand(context: CommandContext, options: PlanningOptions & { detailedExitcode: boolean; out?: string; maxCost?: number; format: 'text' | 'markdown' | 'json' }): Promise<number> {
   const { project, plan, planOptions } = await makePlan(context, options);
   const { terminal } = context;
-  if (terminal.json) {
+  const json = terminal.json || options.format === 'json';
+  if (json) {
     terminal.out(JSON.stringify(planToJson(plan), null, 2));
+  } else if (options.format === 'markdown') {
+    // Whole, even with --quiet: it is the comment a workflow posts.
+    terminal.out(formatPlanMarkdown(plan).trimEnd());
   } else if (terminal.quiet) {
     terminal.out(plan.summary.text);
+    if (plan.summary.cost.text) terminal.out(plan.summary.cost.text);
   } else {
     terminal.out(colorPlan(formatPlan(plan), context));
   }
+  // After the plan is shown, so the reader sees what is over budget; before it is saved for apply.
+  checkBudget(plan, options.maxCost);
   if (options.out) {
     await writePlanFile(options.out, project, plan, planOptions);
-    if (!terminal.json) terminal.out(`Saved the plan to ${options.out}. Apply exactly this with: voxform apply ${options.out}`);
+    const saved = `Saved the plan to ${options.out}. Apply exactly this with: voxform apply ${options.out}`;
+    // Markdown is a comment body and JSON a document: the note goes beside them, not into them.
+    if (options.format === 'markdown') terminal.error(saved);
+    else if (!json) terminal.out(saved);
   }
   return options.detailedExitcode && plan.changes.length > 0 ? EXIT_CHANGES : EXIT_OK;
 }

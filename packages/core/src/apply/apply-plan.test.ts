@@ -180,6 +180,52 @@ describe('applyPlan', () => {
     }
   });
 
+  describe('pronunciation lexicon', () => {
+    const withLexicon = async (dir: string, lexicon: string) => {
+      const text = manifestText().replace('voices:\n', `lexicon: ${lexicon}\nvoices:\n`);
+      await writeFile(path.join(dir, 'voices.yaml'), text);
+    };
+
+    it('sends the replaced text to a provider without a dictionary, bills it, and re-renders only what a lexicon edit affects', async () => {
+      const dir = await createProject();
+      await withLexicon(dir, '{ stormy: STOR-mee, catch: katch }');
+      const fake = createFakeProvider();
+      const { summary } = await apply(dir, fake);
+
+      const sent = fake.calls.synthesize.map((request) => request.text).sort();
+      expect(sent).toContain('It was a dark and STOR-mee night.');
+      expect(sent).toContain('Ha! You will never katch me.');
+      expect(fake.calls.synthesize.every((request) => request.lexicon === undefined)).toBe(true);
+      expect(summary.characters).toBe(sent.join('').length);
+      const lockfile = await readLockfile(dir);
+      expect(lockfile.renders['intro/0001']).toMatchObject({ chars: 'It was a dark and STOR-mee night.'.length, lexiconSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(lockfile.renders['intro/0003']!.lexiconSha256).toBeUndefined();
+
+      await withLexicon(dir, '{ stormy: storm-ee, catch: katch }');
+      const edited = await apply(dir, fake);
+      expect(edited.plan.changes.map((change) => `${change.action} ${change.address}: ${change.reason}`)).toEqual(['rerender intro/0001: lexicon changed']);
+      expect(fake.calls.synthesize.at(-1)!.text).toBe('It was a dark and storm-ee night.');
+      expect((await plan(dir, fake)).plan.changes).toEqual([]);
+    });
+
+    it('hands a provider with a native dictionary the text as written and the entries the line uses', async () => {
+      const dir = await createProject();
+      await withLexicon(dir, '{ stormy: STOR-mee, catch: katch, unused: never }');
+      const fake = createFakeProvider({ capabilities: { pronunciationDictionary: true } });
+      const { summary } = await apply(dir, fake);
+
+      const requests = Object.fromEntries(fake.calls.synthesize.map((request) => [request.text, request.lexicon]));
+      expect(requests).toEqual({
+        'It was a dark and stormy night.': { stormy: 'STOR-mee' },
+        'Ha! You will never catch me.': { catch: 'katch' },
+        'The end.': undefined,
+        'Or was it?': undefined,
+        'Of course it was.': undefined,
+      });
+      expect(summary.characters).toBe(Object.values(lines).join('').length);
+    });
+  });
+
   describe('limits', () => {
     it('never runs more than providers.fake.concurrency calls at once', async () => {
       const dir = await createProject({ concurrency: 2 });

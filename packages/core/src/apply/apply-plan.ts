@@ -275,8 +275,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     };
     const synthesizeRequest = (line: (typeof project.manifest.lines)[number], voice: VoiceState): SynthesizeRequest => {
       const definition = project.manifest.voices[line.voice]!;
+      const nativeLexicon = line.lexicon && providerOf(definition.provider).capabilities.pronunciationDictionary;
       return {
-        text: line.text,
+        text: line.spokenText ?? line.text,
+        ...(nativeLexicon ? { lexicon: line.lexicon } : {}),
         voice: {
           name: line.voice,
           fingerprint: voice.fingerprint,
@@ -301,6 +303,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         voiceFingerprint: lineIdentity.voiceFingerprint,
         textSha256: lineIdentity.textSha256,
         optionsSha256: lineIdentity.optionsSha256,
+        ...(lineIdentity.lexiconSha256 ? { lexiconSha256: lineIdentity.lexiconSha256 } : {}),
         format: line.format,
         file: line.file,
         sha256: stored.sha256,

@@ -84,12 +84,21 @@ describe('renderKey', () => {
     ['text', { ...base, text: 'It was a dark and stormy night!' }],
     ['options', { ...base, options: { speed: 1.2, emotion: 'angry' } }],
     ['format', { ...base, format: 'mp3' }],
+    ['lexicon', { ...base, lexicon: { stormy: 'STOR-mee' } }],
   ])('changes with the %s', (_name, changed) => {
     expect(renderKey(changed)).not.toBe(key);
   });
 
   it('does not change with option key order', () => {
     expect(renderKey({ ...base, options: { emotion: 'angry', speed: 1.1 } })).toBe(key);
+  });
+
+  it('is unchanged by an empty lexicon, so lines no lexicon touches keep their keys', () => {
+    expect(renderKey({ ...base, lexicon: {} })).toBe(key);
+  });
+
+  it('changes with what a lexicon entry says', () => {
+    expect(renderKey({ ...base, lexicon: { stormy: 'STOR-mee' } })).not.toBe(renderKey({ ...base, lexicon: { stormy: 'storm-ee' } }));
   });
 
   it('does not change with surrounding whitespace, once normalised', () => {

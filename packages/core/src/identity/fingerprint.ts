@@ -49,6 +49,8 @@ export interface RenderIdentity {
   text: string;
   options: Record<string, JsonValue>;
   format: AudioFormat;
+  /** The lexicon entries the line uses (`ResolvedLine.lexicon`); absent or empty when none. */
+  lexicon?: Record<string, string>;
 }
 
 /** The content address of a rendered line: same key, same audio — whatever the line is called or where it lives. */
@@ -60,6 +62,8 @@ export function renderKey(render: RenderIdentity): string {
       options: render.options,
       format: render.format,
       renderFormatVersion: RENDER_FORMAT_VERSION,
+      // Only when there is one, so that lines no lexicon touches keep the keys they always had.
+      ...(render.lexicon && Object.keys(render.lexicon).length > 0 ? { lexicon: render.lexicon } : {}),
     }),
   );
 }

@@ -26,6 +26,8 @@ export interface LockedRender {
   voiceFingerprint: string;
   textSha256: string;
   optionsSha256: string;
+  /** sha256 of the canonical JSON of the lexicon entries the line used; absent when it used none. */
+  lexiconSha256?: string;
   format: AudioFormat;
   file: string;
   sha256: string;

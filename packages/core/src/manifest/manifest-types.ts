@@ -1,3 +1,4 @@
+import type { ProviderPricing } from '../plan/estimate-cost.js';
 import type { AudioFormat, JsonValue } from '../providers/provider-v1.js';
 
 /*
@@ -11,6 +12,8 @@ export interface ManifestDocument {
   output?: { dir?: string; format?: AudioFormat; path?: string };
   providers?: Record<string, ProviderBlock>;
   defaults?: { voice?: string; provider?: string };
+  /** Word → what to say instead, for every voice (rules in `lexicon/lexicon.ts` and the schema). */
+  lexicon?: Record<string, string>;
   voices: Record<string, VoiceDefinition>;
   scripts: Record<string, ScriptDefinition>;
 }
@@ -22,6 +25,7 @@ export interface ProviderBlock {
   concurrency?: number;
   requestsPerMinute?: number;
   options?: Record<string, JsonValue>;
+  pricing?: ProviderPricing;
 }
 
 export interface VoiceDefinition {
@@ -29,6 +33,8 @@ export interface VoiceDefinition {
   sample: string;
   prompt?: { sample: string; text: string };
   language?: string;
+  /** This voice's lexicon, overriding global entries with the same key. */
+  lexicon?: Record<string, string>;
   description?: string;
   options?: Record<string, JsonValue>;
 }
@@ -81,6 +87,16 @@ export interface ResolvedLine {
   text: string;
   /** The script's options with the line's own on top. */
   options: Record<string, JsonValue>;
+  /**
+   * The lexicon entries (global, overridden by the voice's) that occur in `text`; absent when none do.
+   * Part of the render key; applied to the text, or sent as the vendor's own dictionary.
+   */
+  lexicon?: Record<string, string>;
+  /**
+   * The text the vendor is sent and bills, when the lexicon changed it (providers without a native
+   * pronunciation dictionary); absent when that is `text` itself.
+   */
+  spokenText?: string;
   position: SourcePosition;
   /** Output container: `output.format`, or the provider's first format. */
   format: AudioFormat;
@@ -97,6 +113,8 @@ export interface ResolvedProviderSettings {
   requestsPerMinute?: number;
   /** Provider-specific settings, checked against the provider's `settingsSchema`. */
   options?: Record<string, JsonValue>;
+  /** `providers.<id>.pricing`, for plan's cost estimate. */
+  pricing?: ProviderPricing;
 }
 
 export interface ResolvedManifest {

@@ -20,12 +20,12 @@ function fromFile(name: string, text: string): ScriptSource {
 }
 
 /** Parses and resolves like `voxform validate`; problems as `file:line:column: path: message`. */
-function check(text: string, scriptSources: Record<string, ScriptSource> = {}): { manifest?: ResolvedManifest; problems: string[] } {
+function check(text: string, scriptSources: Record<string, ScriptSource> = {}, providers = registry): { manifest?: ResolvedManifest; problems: string[] } {
   const parsed = parseManifest(text, 'voices.yaml');
   const diagnostics = [...parsed.diagnostics];
   let manifest: ResolvedManifest | undefined;
   if (parsed.document) {
-    const resolved = resolveManifest({ parsed: { ...parsed, document: parsed.document }, providers: registry, scriptSources });
+    const resolved = resolveManifest({ parsed: { ...parsed, document: parsed.document }, providers, scriptSources });
     diagnostics.push(...resolved.diagnostics);
     manifest = resolved.manifest;
   }
@@ -319,5 +319,42 @@ describe('resolveManifest', () => {
       const { problems } = check(manifest('    voice: narrator\n    from: chapters/02.md'), { 'chapters/02.md': fromFile('chapters/02.md', '```\ncode only\n```\n') });
       expect(problems).toEqual(['voices.yaml:8:11: scripts.intro.from: chapters/02.md has no text to speak: paragraphs are separated by blank lines']);
     });
+  });
+});
+
+describe('resolveManifest: lexicon', () => {
+  const withDictionary = fakeRegistry(
+    createFakeProvider(),
+    createFakeProvider({ id: 'dictionary', displayName: 'Dictionary', capabilities: { pronunciationDictionary: true } }),
+  );
+  it("refuses a '/' in a word for a provider whose dictionary is 'word/replacement' strings,", () => {
+    const text = [
+      'version: 1',
+      'lexicon: { AC/DC: A C D C }',
+      'voices:',
+      '  narrator: { provider: dictionary, sample: samples/narrator.wav }',
+      '  plain: { provider: fake, sample: samples/narrator.wav, lexicon: { hi: a very long greeting indeed } }',
+      'scripts:',
+      '  intro:',
+      '    lines:',
+      '      - narrator: AC/DC played.',
+      '      - plain: AC/DC said hi.',
+      '',
+    ].join('\n');
+    const { problems } = check(text, {}, withDictionary);
+    expect(problems).toEqual([
+      "voices.yaml:2:12: lexicon.AC/DC: lexicon word 'AC/DC' contains '/', which Dictionary's pronunciation dictionary cannot carry (voice 'narrator'): write the word without '/'",
+    ]);
+    const { manifest: resolved } = check(text.replaceAll('AC/DC', 'ACDC'), {}, withDictionary);
+    expect(resolved!.lines.map((line) => [line.text, line.lexicon, line.spokenText])).toEqual([
+      ['ACDC played.', { ACDC: 'A C D C' }, undefined],
+      ['ACDC said hi.', { ACDC: 'A C D C', hi: 'a very long greeting indeed' }, 'A C D C said a very long greeting indeed.'],
+    ]);
+  });
+
+  it('refuses an empty word or replacement', () => {
+    const { problems } = check(manifest("    lines:\n      - narrator: Hi.", 'lexicon: { " ": x, hello: "" }\n'));
+    expect(problems.length).toBe(2);
+    expect(problems.join('\n')).toMatch(/lexicon/);
   });
 });

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { normalizeText } from '../identity/fingerprint.js';
+import { lexiconEntriesIn, mergeLexicons, spokenText, type Lexicon } from '../lexicon/lexicon.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { AudioFormat, JsonValue, ProviderV1 } from '../providers/provider-v1.js';
 import { validateWithSchema } from '../validation/schema-validator.js';
@@ -94,6 +95,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
       ...(block.concurrency ? { concurrency: block.concurrency } : {}),
       ...(block.requestsPerMinute ? { requestsPerMinute: block.requestsPerMinute } : {}),
       ...(block.options && Object.keys(block.options).length > 0 ? { options: block.options } : {}),
+      ...(block.pricing ? { pricing: block.pricing } : {}),
     };
   }
 
@@ -104,6 +106,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
 
   const voices: Record<string, ResolvedVoice> = {};
   const voiceProviders = new Map<string, ProviderV1>();
+  const voiceLexicons = new Map<string, Lexicon>();
   for (const [name, definition] of Object.entries(document.voices)) {
     const path = ['voices', name];
     const providerId = definition.provider ?? defaultProvider;
@@ -124,6 +127,15 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
     }
     const options = definition.options ?? {};
     diagnostics.push(...optionDiagnostics(provider, 'voice', options, [...path, 'options'], input.parsed));
+    const lexicon = mergeLexicons(document.lexicon, definition.lexicon);
+    voiceLexicons.set(name, lexicon);
+    if (provider.capabilities.pronunciationDictionary) {
+      // The vendors' dictionaries are "word/replacement" strings: a "/" in the word cannot be sent.
+      for (const word of Object.keys(lexicon).filter((word) => word.includes('/'))) {
+        const inVoice = definition.lexicon !== undefined && Object.keys(definition.lexicon).some((key) => key.normalize('NFC') === word);
+        error(inVoice ? [...path, 'lexicon', word] : ['lexicon', word], `lexicon word '${word}' contains '/', which ${provider.displayName}'s pronunciation dictionary cannot carry (voice '${name}'): write the word without '/'`, { key: true });
+      }
+    }
     voices[name] = {
       name,
       provider: providerId,
@@ -210,7 +222,10 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
         return;
       }
       const text = normalizeText(candidate.text);
-      const problemWithText = textProblem(provider, text);
+      const lexicon = lexiconEntriesIn(text, voiceLexicons.get(voiceName) ?? {});
+      const spoken = spokenText({ text, lexicon }, provider.capabilities.pronunciationDictionary === true);
+      const lineLexicon = { ...(Object.keys(lexicon).length > 0 ? { lexicon } : {}), ...(spoken !== text ? { spokenText: spoken } : {}) };
+      const problemWithText = textProblem(provider, spoken);
       if (problemWithText) report(problemWithText);
       if (text === '') return;
       const options = { ...(definition.options ?? {}), ...(candidate.options ?? {}) };
@@ -234,7 +249,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
         error(['output', 'path'], `lines ${sameFile} and ${address} would both write ${file}: include {line} or {index} in output.path`);
       }
       filePositions.set(file, address);
-      lines.push({ address, script, id, index, voice: voiceName, text, options, position: candidate.position, format, file });
+      lines.push({ address, script, id, index, voice: voiceName, text, options, ...lineLexicon, position: candidate.position, format, file });
     });
   }
 

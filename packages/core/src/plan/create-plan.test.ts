@@ -41,9 +41,9 @@ function appliedLockfile(manifest: ResolvedManifest, observed: Observations['sam
     };
   }
   for (const line of manifest.lines) {
-    const { key, voiceFingerprint, textSha256, optionsSha256, characters } = identity.lines[line.address]!;
+    const { key, voiceFingerprint, textSha256, optionsSha256, lexiconSha256, characters } = identity.lines[line.address]!;
     lockfile.renders[line.address] = {
-      key, voice: line.voice, voiceFingerprint, textSha256, optionsSha256, format: line.format, file: line.file,
+      key, voice: line.voice, voiceFingerprint, textSha256, optionsSha256, ...(lexiconSha256 ? { lexiconSha256 } : {}), format: line.format, file: line.file,
       sha256: sha256Hex(`audio of ${key}`), bytes: 1000, durationMs: 500, chars: characters, mtimeMs: 1,
     };
   }
@@ -414,7 +414,73 @@ scripts:
         '  -/+ intro/0003 rerender out/intro/0003-0003.wav (13 chars, fake): text changed',
         '',
         'Plan: 1 voice to create, 1 line to render (13 characters: fake 13), 0 to restore, 0 to move, 0 to delete.',
+        'Estimated cost: unknown (no pricing: set providers.fake.pricing).',
       ].join('\n'),
     );
+  });
+
+  it("prices the plan with providers.<name>.pricing, in the summary, the text and --json", () => {
+    const priced = base.replace('voices:', 'providers:\n  fake: { pricing: { perMillionCharacters: 1000, perVoiceClone: 2, currency: EUR } }\nvoices:');
+    const plan = createPlan({ manifest: resolve(priced), lockfile: emptyLockfile(), observations: { ...observationsFor(emptyLockfile()), samples }, capabilities });
+    const characters = plan.summary.characters.total;
+    expect(characters).toBe('It was a dark and stormy night.'.length + "Ha! You'll never catch me.".length + 'The end.'.length);
+    expect(plan.summary.cost).toMatchObject({ complete: true, total: { EUR: 2 * 2 + characters / 1000 } });
+    expect(formatPlan(plan).split('\n').at(-1)).toBe(`Estimated cost: €${(4 + characters / 1000).toFixed(3)} (fake €${(4 + characters / 1000).toFixed(3)}).`);
+    expect(planToJson(plan).summary.cost.byProvider).toEqual([{ provider: 'fake', known: true, amount: 4 + characters / 1000, currency: 'EUR', characters, voiceClones: 2 }]);
+  });
+});
+
+describe('createPlan with a pronunciation lexicon', () => {
+  const withLexicon = (lexicon: string, voiceLexicon = '') => `version: 1
+lexicon: ${lexicon}
+voices:
+  narrator: { provider: fake, sample: samples/narrator.wav${voiceLexicon} }
+  villain: { provider: fake, sample: samples/villain.wav }
+scripts:
+  intro:
+    lines:
+      - narrator: Meet Nguyen at the SQL meetup.
+      - villain: Nguyen will never find me.
+      - narrator: The end.
+`;
+
+  it('re-renders exactly the lines whose lexicon entries changed, saying why', () => {
+    const before = resolve(withLexicon('{ nguyen: win, SQL: sequel }'));
+    const lockfile = appliedLockfile(before);
+    const after = resolve(withLexicon('{ nguyen: when, SQL: sequel }'));
+    const plan = createPlan({ manifest: after, lockfile, observations: observationsFor(lockfile), capabilities });
+    expect(plan.changes.map((change) => [change.address, change.action, change.reason])).toEqual([
+      ['intro/0001', 'rerender', 'lexicon changed'],
+      ['intro/0002', 'rerender', 'lexicon changed'],
+    ]);
+  });
+
+  it('leaves lines that use no lexicon entry alone, and their keys as without a lexicon', () => {
+    const plain = resolve(withLexicon('{}'));
+    const lockfile = appliedLockfile(plain);
+    const added = resolve(withLexicon('{ sql: sequel }'));
+    const plan = createPlan({ manifest: added, lockfile, observations: observationsFor(lockfile), capabilities });
+    expect(plan.changes.map((change) => change.address)).toEqual(['intro/0001']);
+    expect(identifyManifest(added, samples).lines['intro/0003']!.key).toBe(identifyManifest(plain, samples).lines['intro/0003']!.key);
+  });
+
+  it("applies a voice's own entries over the global ones, only to that voice", () => {
+    const manifest = resolve(withLexicon('{ nguyen: win }', ', lexicon: { nguyen: noo-yen }'));
+    expect(manifest.lines.map((line) => [line.lexicon, line.spokenText])).toEqual([
+      [{ nguyen: 'noo-yen' }, 'Meet noo-yen at the SQL meetup.'],
+      [{ nguyen: 'win' }, 'win will never find me.'],
+      [undefined, undefined],
+    ]);
+  });
+
+  it('bills the characters of the text as sent', () => {
+    const manifest = resolve(withLexicon('{ nguyen: Nguyen Van Linh }'));
+    const plan = createPlan({ manifest, lockfile: emptyLockfile(), observations: { ...observationsFor(emptyLockfile()), samples }, capabilities });
+    const characters = Object.fromEntries(plan.changes.flatMap((change) => (change.kind === 'line' ? [[change.address, change.characters]] : [])));
+    expect(characters).toEqual({
+      'intro/0001': 'Meet Nguyen Van Linh at the SQL meetup.'.length,
+      'intro/0002': 'Nguyen Van Linh will never find me.'.length,
+      'intro/0003': 'The end.'.length,
+    });
   });
 });

@@ -6,6 +6,7 @@ import type { Lockfile, LockedRender } from '../lockfile/lockfile-types.js';
 import type { ResolvedLine, ResolvedManifest } from '../manifest/manifest-types.js';
 import type { JsonValue, ProviderCapabilities, VoiceCheck } from '../providers/provider-v1.js';
 import { matchesAddress } from './address.js';
+import { estimateCost, type CostEstimate } from './estimate-cost.js';
 import type { LineAction, Plan, PlannedChange, PlannedLineChange, PlannedVoiceChange, PlanSummary, VoiceAction } from './plan-types.js';
 
 /** What the planner needs to know about the world, gathered beforehand by `@voxform/core/node`. */
@@ -45,7 +46,7 @@ export interface CreatePlanInput {
 /** Identity of every voice and line of a manifest, as the planner and the applier compute it. */
 export interface ManifestIdentity {
   voices: Record<string, { fingerprint: string; sampleDigest: string }>;
-  lines: Record<string, { key: string; textSha256: string; optionsSha256: string; voiceFingerprint: string; characters: number }>;
+  lines: Record<string, { key: string; textSha256: string; optionsSha256: string; lexiconSha256?: string; voiceFingerprint: string; characters: number }>;
 }
 
 export function identifyManifest(manifest: ResolvedManifest, samples: Observations['samples']): ManifestIdentity {
@@ -74,11 +75,13 @@ export function identifyManifest(manifest: ResolvedManifest, samples: Observatio
   for (const line of manifest.lines) {
     const voiceFingerprint = voices[line.voice]!.fingerprint;
     lines[line.address] = {
-      key: renderKey({ voiceFingerprint, text: line.text, options: line.options, format: line.format }),
+      key: renderKey({ voiceFingerprint, text: line.text, options: line.options, format: line.format, ...(line.lexicon ? { lexicon: line.lexicon } : {}) }),
       textSha256: sha256Hex(line.text),
       optionsSha256: optionsDigest(line.options),
+      ...(line.lexicon ? { lexiconSha256: sha256Hex(canonicalJson(line.lexicon)) } : {}),
       voiceFingerprint,
-      characters: countCharacters(line.text),
+      // What the vendor bills: the text as sent, after the lexicon where the vendor has no dictionary.
+      characters: countCharacters(line.spokenText ?? line.text),
     };
   }
   return { voices, lines };
@@ -228,7 +231,8 @@ export function createPlan(input: CreatePlanInput): Plan {
   }
 
   const orphans = Object.keys(lockfile.renders).filter((address) => !manifestAddresses.has(address)).length;
-  return { changes, summary: summarize(changes, options.prune ? 0 : orphans) };
+  const cost = estimateCost({ changes, pricing: (provider) => manifest.providers[provider]?.pricing, capabilities: input.capabilities });
+  return { changes, summary: summarize(changes, options.prune ? 0 : orphans, cost) };
 }
 
 function laterOf(now: string, vendorTime: string | undefined): string {
@@ -241,6 +245,7 @@ function changedParts(locked: LockedRender, line: ResolvedLine, identity: Manife
   if (locked.voice !== line.voice) parts.push(`voice changed from ${locked.voice}`);
   else if (locked.voiceFingerprint !== identity.voiceFingerprint) parts.push(`voice ${line.voice} changed`);
   if (locked.optionsSha256 !== identity.optionsSha256) parts.push('options changed');
+  if (locked.lexiconSha256 !== identity.lexiconSha256) parts.push('lexicon changed');
   if (locked.format !== line.format) parts.push(`format changed from ${locked.format}`);
   return parts.length > 0 ? parts.join(', ') : 'renderer version changed';
 }
@@ -264,7 +269,7 @@ function checkAddressesExist(patterns: string[], manifest: ResolvedManifest, loc
 
 const numberFormat = new Intl.NumberFormat('en-US');
 
-export function summarize(changes: PlannedChange[], orphans: number): PlanSummary {
+export function summarize(changes: PlannedChange[], orphans: number, cost: CostEstimate): PlanSummary {
   const voices: Record<VoiceAction, number> = { create: 0, replace: 0, delete: 0 };
   const lines: Record<LineAction, number> = { render: 0, rerender: 0, restore: 0, move: 0, delete: 0 };
   const byProvider: Record<string, number> = {};
@@ -296,5 +301,5 @@ export function summarize(changes: PlannedChange[], orphans: number): PlanSummar
       `${lines.restore} to restore, ${lines.move} to move, ${lines.delete} to delete.`;
   }
   if (orphans > 0) text += ` ${plural(orphans, 'rendered line')} no longer in the manifest (kept; --prune deletes them).`;
-  return { voices, lines, characters: { total, byProvider }, orphans, text };
+  return { voices, lines, characters: { total, byProvider }, cost, orphans, text };
 }

@@ -27,6 +27,8 @@ export function formatPlan(plan: Plan): string {
   }
   if (lines.length > 0) lines.push('');
   lines.push(plan.summary.text);
+  // `?.`: a plan file saved by a voxform without cost estimates has none.
+  if (plan.summary.cost?.text) lines.push(plan.summary.cost.text);
   return lines.join('\n');
 }
 

@@ -1,3 +1,5 @@
+import type { CostEstimate } from './estimate-cost.js';
+
 export type VoiceAction = 'create' | 'replace' | 'delete';
 export type LineAction = 'render' | 'rerender' | 'restore' | 'move' | 'delete';
 
@@ -50,6 +52,8 @@ export interface PlanSummary {
   characters: { total: number; byProvider: Record<string, number> };
   /** Rendered lines in the lockfile that the manifest no longer has (kept unless `--prune`). */
   orphans: number;
+  /** The estimated cost from `providers.<name>.pricing`; unknown parts are said so, never counted as 0. */
+  cost: CostEstimate;
   /** The one-line summary, e.g. `Plan: 1 voice to create, 42 lines to render (3,120 characters: …)…`. */
   text: string;
 }

@@ -75,6 +75,12 @@ export interface ProviderCapabilities {
    * because the vendor may already have billed it.
    */
   free?: boolean;
+  /**
+   * The vendor takes a pronunciation dictionary beside the text (MiniMax `pronunciation_dict`, Vidu
+   * `pronunciation_dict_tone`): the engine then sends the text as written and the lexicon entries it
+   * uses in `SynthesizeRequest.lexicon`. Without it, the engine applies the lexicon to the text itself.
+   */
+  pronunciationDictionary?: boolean;
   /** Concurrent requests when the manifest sets no `concurrency` (the vendor's documented limit). */
   defaultConcurrency: number;
   /** Requests per minute when the manifest sets no `requestsPerMinute`; absent = unlimited. */
@@ -159,6 +165,12 @@ export interface SynthesizeRequest {
   options: Record<string, JsonValue>;
   /** The format the engine wants back; one of `capabilities.outputFormats`. */
   format: AudioFormat;
+  /**
+   * Only for providers with `capabilities.pronunciationDictionary`: the manifest's lexicon entries that
+   * occur in `text` (word → what to say), to send as the vendor's dictionary after any the line options
+   * give. Absent when the line uses none.
+   */
+  lexicon?: Record<string, string>;
 }
 
 /** Where the rendered audio is. The engine downloads, hashes and checks it; adapters never write files. */

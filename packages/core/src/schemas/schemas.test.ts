@@ -85,15 +85,17 @@ const manifestExample: ManifestDocument = {
   version: 1,
   output: { dir: 'out', format: 'wav', path: '{script}/{index}-{line}.{ext}' },
   providers: {
-    minimax: { apiKey: '${MINIMAX_API_KEY}', baseUrl: 'https://api.minimax.io', region: 'global', concurrency: 4, requestsPerMinute: 60, options: { groupId: '1234567890' } },
+    minimax: { apiKey: '${MINIMAX_API_KEY}', baseUrl: 'https://api.minimax.io', region: 'global', concurrency: 4, requestsPerMinute: 60, options: { groupId: '1234567890' }, pricing: { perMillionCharacters: 50, perVoiceClone: 1.5, currency: 'USD' } },
   },
   defaults: { voice: 'narrator', provider: 'minimax' },
+  lexicon: { SQL: 'sequel' },
   voices: {
     narrator: {
       provider: 'minimax',
       sample: 'samples/narrator.wav',
       prompt: { sample: 'samples/narrator-short.wav', text: 'Welcome back.' },
       language: 'English',
+      lexicon: { nguyen: 'win' },
       description: 'Warm, low narrator voice.',
       options: { need_noise_reduction: true },
     },
@@ -135,6 +137,7 @@ const lockfileExample: Lockfile = {
       voiceFingerprint: '9f2c1a7b3e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8',
       textSha256: '2f2c1a7b3e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8',
       optionsSha256: '3f2c1a7b3e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8',
+      lexiconSha256: '5f2c1a7b3e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8',
       format: 'wav',
       file: 'out/chapter-01/0001-0001.wav',
       sha256: '77ad1a7b3e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8',

@@ -227,6 +227,10 @@ export const voicesLockSchema = {
           "description": "SHA-256 of the canonical JSON of the line's resolved options. Lets plan say that the options changed.",
           "$ref": "#/$defs/sha256"
         },
+        "lexiconSha256": {
+          "description": "SHA-256 of the canonical JSON of the pronunciation-lexicon entries the line used (see voices.schema.json `lexicon`). Absent when the line used none. Lets plan say that the lexicon changed.",
+          "$ref": "#/$defs/sha256"
+        },
         "format": {
           "description": "Audio format of the rendered file.",
           "type": "string",

@@ -96,6 +96,10 @@ export const voicesSchema = {
         }
       }
     },
+    "lexicon": {
+      "description": "The global pronunciation lexicon, used by every voice; a voice's own `lexicon` overrides entries with the same key. See $defs/lexicon for the matching rules.",
+      "$ref": "#/$defs/lexicon"
+    },
     "voices": {
       "description": "The voices to clone, keyed by voice name (lowercase letters, digits, `_` and `-`, starting with a letter). Lines refer to voices by these names.",
       "type": "object",
@@ -218,6 +222,47 @@ export const voicesSchema = {
               "groupId": "1234567890"
             }
           ]
+        },
+        "pricing": {
+          "description": "What this provider charges, for plan's cost estimate and `--max-cost` (voxform knows no prices: copy them from your contract or the vendor's price page). Without it, plan reports this provider's cost as unknown, never as 0. The offline `local` provider is free and needs none.",
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "currency"
+          ],
+          "properties": {
+            "perMillionCharacters": {
+              "description": "Price of one million billed characters (of the text as sent, after the lexicon).",
+              "type": "number",
+              "minimum": 0,
+              "examples": [
+                50
+              ]
+            },
+            "perVoiceClone": {
+              "description": "Price of cloning one voice (each voice plan creates or replaces at this provider).",
+              "type": "number",
+              "minimum": 0,
+              "examples": [
+                1.5
+              ]
+            },
+            "currency": {
+              "description": "ISO 4217 code of both prices, such as USD, EUR or CNY. `--max-cost` is in this currency.",
+              "type": "string",
+              "pattern": "^[A-Z]{3}$",
+              "examples": [
+                "USD"
+              ]
+            }
+          },
+          "examples": [
+            {
+              "perMillionCharacters": 50,
+              "perVoiceClone": 1.5,
+              "currency": "USD"
+            }
+          ]
         }
       }
     },
@@ -278,6 +323,10 @@ export const voicesSchema = {
             "French",
             "en-US"
           ]
+        },
+        "lexicon": {
+          "description": "This voice's pronunciation lexicon, on top of the global `lexicon` (its entries win over global ones with the same key). Not part of the voice's fingerprint: it changes the lines it affects, not the voice.",
+          "$ref": "#/$defs/lexicon"
         },
         "description": {
           "description": "Free text for humans describing the voice. It is not sent to the vendor and does not change the fingerprint.",
@@ -477,6 +526,27 @@ export const voicesSchema = {
           ]
         }
       }
+    },
+    "lexicon": {
+      "description": "Pronunciation lexicon: word → what to say instead (a replacement or a phonetic spelling), applied before synthesis. Rules: whole words only (a key starting or ending with a letter or digit does not match inside a longer word; keys in scripts written without spaces — Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar — match anywhere); an all-lowercase key matches any capitalisation, a key with a capital letter matches exactly (`US` does not match `us`); the longest key wins and replacements are not looked up again; keys and text are compared in Unicode NFC. Providers with a native pronunciation dictionary (MiniMax `pronunciation_dict`, Vidu `pronunciation_dict_tone`) get the entries a line uses as that dictionary and the text unchanged; every other provider gets the text with the words replaced, and bills the characters of that text. The entries a line uses are part of its render key: changing the lexicon re-renders exactly the lines it affects.",
+      "type": "object",
+      "default": {},
+      "propertyNames": {
+        "type": "string",
+        "minLength": 1,
+        "pattern": "\\S"
+      },
+      "additionalProperties": {
+        "type": "string",
+        "minLength": 1
+      },
+      "examples": [
+        {
+          "Nguyen": "Win",
+          "SQL": "sequel",
+          "燕少飞": "(yan4)(shao3)(fei1)"
+        }
+      ]
     }
   }
 } as const;

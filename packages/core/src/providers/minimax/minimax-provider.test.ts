@@ -137,6 +137,7 @@ describe('createMinimaxProvider', () => {
       clientChosenVoiceIds: true,
       synthesis: true,
       maxTextLength: 50_000,
+      pronunciationDictionary: true,
       sample: {
         sources: ['file', 'url'],
         formats: ['mp3', 'm4a', 'wav'],
@@ -461,6 +462,22 @@ describe('doSynthesize', () => {
       pronunciation_dict: { tone: ['omg/oh my god'] },
       voice_modify: { pitch: 10, intensity: -5, timbre: 0, sound_effects: 'robotic' },
     });
+  });
+
+  it("sends the manifest's lexicon as pronunciation_dict, after the options' own entries", async () => {
+    on('post', `${api}/v1/t2a_v2`, () => json(urlAnswer));
+    on('get', audioUrl.split('?')[0]!, () => audio());
+    const request = speechRequest({
+      text: 'Nguyen said omg.',
+      options: { pronunciation_dict: { tone: ['omg/oh my god'] } },
+      lexicon: { Nguyen: 'Win', '燕少飞': '(yan4)(shao3)(fei1)' },
+    });
+
+    await bytesOf((await provider().provider.doSynthesize(request, callContext().context)).audio);
+
+    const body = calls[0]!.json as Record<string, unknown>;
+    expect(body.text).toBe('Nguyen said omg.');
+    expect(body.pronunciation_dict).toEqual({ tone: ['omg/oh my god', 'Nguyen/Win', '燕少飞/(yan4)(shao3)(fei1)'] });
   });
 
   it('accepts hex audio when MiniMax ignores output_format', async () => {

@@ -281,6 +281,7 @@ export function createMinimaxProvider(settings: ProviderSettings = {}, providerO
       clientChosenVoiceIds: true,
       synthesis: true,
       maxTextLength: maxAsyncTextLength,
+      pronunciationDictionary: true,
       sample: {
         sources: ['file', 'url'],
         formats: ['mp3', 'm4a', 'wav'],
@@ -438,7 +439,8 @@ function remoteIdOf(request: SynthesizeRequest): string {
 function sharedSpeechFields(request: SynthesizeRequest): Record<string, unknown> {
   const options = request.options as MinimaxLineOptions;
   const voiceOptions = request.voice.options as MinimaxVoiceOptions;
-  const tone = options.pronunciation_dict?.tone ?? [];
+  // The options' own entries first, then the manifest's lexicon as MiniMax's "original/replacement".
+  const tone = [...(options.pronunciation_dict?.tone ?? []), ...Object.entries(request.lexicon ?? {}).map(([word, replacement]) => `${word}/${replacement}`)];
   const modify = definedFields({ ...options.voice_modify });
   return definedFields({
     language_boost: options.language_boost ?? voiceOptions.language_boost ?? languageBoostOf(request.voice.language),

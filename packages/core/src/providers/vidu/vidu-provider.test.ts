@@ -119,6 +119,7 @@ describe('createViduProvider: description', () => {
       clientChosenVoiceIds: true,
       synthesis: true,
       maxTextLength: 9_999,
+      pronunciationDictionary: true,
       sample: {
         sources: ['url'],
         formats: ['mp3', 'm4a', 'wav'],
@@ -447,6 +448,25 @@ describe('doSynthesize', () => {
     expect(result.billedCharacters).toBe(20);
     expect(result.audio.type).toBe('stream');
     expect(await bytesOf((result.audio as { stream: ReadableStream<Uint8Array> }).stream)).toEqual([...mp3]);
+  });
+
+  it("sends the manifest's lexicon as pronunciation_dict_tone, with or without the options' own entries", async () => {
+    handle('post', ttsUrl, json(ttsSuccess));
+    handle('get', cdnFile, audioFile());
+    handle('post', ttsUrl, json(ttsSuccess));
+    handle('get', cdnFile, audioFile());
+
+    await testProvider().doSynthesize(speechRequest({ text: 'Nguyen says omg.', lexicon: { Nguyen: 'Win' } }), testContext().context);
+    await testProvider().doSynthesize(
+      speechRequest({ text: 'Nguyen says omg.', options: { pronunciation_dict_tone: ['omg/oh my god'] }, lexicon: { Nguyen: 'Win' } }),
+      testContext().context,
+    );
+
+    const bodies = calls.filter((call) => call.method === 'POST').map((call) => call.body);
+    expect(bodies).toEqual([
+      { text: 'Nguyen says omg.', voice_setting_voice_id: voiceId, pronunciation_dict_tone: ['Nguyen/Win'] },
+      { text: 'Nguyen says omg.', voice_setting_voice_id: voiceId, pronunciation_dict_tone: ['omg/oh my god', 'Nguyen/Win'] },
+    ]);
   });
 
   it('sends only the text and the voice id when the line has no options', async () => {

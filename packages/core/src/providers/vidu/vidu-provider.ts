@@ -46,6 +46,7 @@ export const viduCapabilities: ProviderCapabilities = {
   synthesis: true,
   // audio-tts takes "< 10 000" characters.
   maxTextLength: 9_999,
+  pronunciationDictionary: true,
   sample: {
     // audio-clone only takes `audio_url`: Vidu fetches the sample itself, there is no upload.
     sources: ['url'],
@@ -379,11 +380,18 @@ function ttsBody(request: SynthesizeRequest): JsonObject {
     ['voice_setting_volume', options.volume],
     ['voice_setting_pitch', options.pitch],
     ['voice_setting_emotion', options.emotion],
-    ['pronunciation_dict_tone', options.pronunciation_dict_tone],
+    ['pronunciation_dict_tone', pronunciationDictionary(options.pronunciation_dict_tone, request.lexicon)],
     ['payload', options.payload],
   ];
   for (const [field, value] of fields) if (value !== undefined && value !== null) body[field] = value;
   return body;
+}
+
+/** The options' own `pronunciation_dict_tone`, then the manifest's lexicon as `word/replacement`. */
+function pronunciationDictionary(fromOptions: JsonValue | undefined, lexicon: Record<string, string> | undefined): JsonValue | undefined {
+  const entries = Object.entries(lexicon ?? {}).map(([word, replacement]) => `${word}/${replacement}`);
+  if (entries.length === 0) return fromOptions;
+  return [...(Array.isArray(fromOptions) ? fromOptions : []), ...entries];
 }
 
 function readTaskAnswer(body: JsonObject): ViduTaskAnswer {
