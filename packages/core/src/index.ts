@@ -44,10 +44,15 @@ export { emptyLockfile } from './lockfile/lockfile-types.js';
 export { parseLockfile } from './lockfile/parse-lockfile.js';
 export { serializeLockfile } from './lockfile/serialize-lockfile.js';
 
-export { createPlan, identifyManifest, type Observations, type PlanOptions, type CreatePlanInput, type ManifestIdentity } from './plan/create-plan.js';
+export { createPlan, identifyManifest, type Observations, type PlanOptions, type CreatePlanInput, type ManifestIdentity, type LineIdentity } from './plan/create-plan.js';
 export type { Plan, PlannedChange, PlannedLineChange, PlannedVoiceChange, PlanSummary, VoiceAction, LineAction } from './plan/plan-types.js';
 export { formatPlan, planToJson } from './plan/format-plan.js';
 export { matchesAddress } from './plan/address.js';
+
+export { splitText } from './text/split-text.js';
+export { decodePcmWav, encodePcmWav, WavFormatError, type PcmAudio } from './audio/pcm-wav.js';
+export { joinWav, DEFAULT_JOIN_PAUSE_MS, type JoinWavOptions, type JoinedWav } from './audio/join-wav.js';
+export { joinMp3, mp3Frames, type Mp3Frame } from './audio/join-mp3.js';
 
 export { voicesSchema } from './schemas/voices-schema.js';
 export { voicesLockSchema } from './schemas/voices-lock-schema.js';

@@ -3,10 +3,12 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { ApiCallError } from '../errors/api-call-error.js';
 import { UsageError } from '../errors/usage-error.js';
+import { joinMp3 } from '../audio/join-mp3.js';
+import { joinWav } from '../audio/join-wav.js';
 import { createAdaptiveLimiter, type AdaptiveLimiter } from '../http/adaptive-limiter.js';
 import { sha256Hex } from '../identity/sha256.js';
 import type { LockedRender, LockedVoice, PendingEntry } from '../lockfile/lockfile-types.js';
-import { identifyManifest, type ManifestIdentity } from '../plan/create-plan.js';
+import { identifyManifest, type LineIdentity, type ManifestIdentity } from '../plan/create-plan.js';
 import type { Plan, PlannedLineChange, PlannedVoiceChange } from '../plan/plan-types.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type {
@@ -176,7 +178,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         });
         if (kept) {
           throw new UnknownOutcomeError(
-            `${errorMessage(error)} It stays recorded in voices.lock, so voxform will not send it again on its own: once you have checked, run \`voxform apply --replace ${entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway.`,
+            `${errorMessage(error)} It stays recorded in voices.lock, so voxform will not send it again on its own: once you have checked, run \`voxform apply --replace ${pieceOf(entry.address)?.lineAddress ?? entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway.`,
             { cause: error },
           );
         }
@@ -307,6 +309,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         bytes: stored.bytes,
         durationMs: stored.durationMs,
         chars: lineIdentity.characters,
+        ...(lineIdentity.pieces ? { pieces: lineIdentity.pieces.length } : {}),
         mtimeMs: stored.mtimeMs,
         renderedAt: now().toISOString(),
       };
@@ -331,6 +334,51 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       });
     };
     const linesByAddress = new Map(project.manifest.lines.map((line) => [line.address, line]));
+    /** Stores a piece's audio in the cache under the piece's own key, and ends its write-ahead entry. */
+    const storePiece = async (address: string, line: (typeof project.manifest.lines)[number], piece: NonNullable<LineIdentity['pieces']>[number], result: SynthesizeResult) => {
+      if (result.format !== line.format) {
+        throw new Error(`${providerOf(manifestProvider(line.voice)).displayName} returned ${result.format} audio where ${line.format} was asked: this is a bug in the provider`);
+      }
+      await storeLineAudio(address, { source: result.audio, format: line.format, outputFile: cacheFileOf(piece.key, line.format), signal: abort.signal, ...maxBytes });
+      store.update((lockfile) => clearPending(lockfile, address));
+    };
+    const manifestProvider = (voice: string) => project.manifest.voices[voice]!.provider;
+    /**
+     * Renders a line too long for one call: each piece is billable work of its own (its own write-ahead
+     * entry, `<address>#<n>`, and its own cache entry, so a piece is never paid for twice), then the
+     * pieces are joined into the line's output. Returns the pieces' audio, in order.
+     */
+    const renderInPieces = async (change: PlannedLineChange, line: (typeof project.manifest.lines)[number], lineIdentity: LineIdentity, voice: VoiceState): Promise<Buffer[]> => {
+      const provider = providerOf(change.provider);
+      const pieces = lineIdentity.pieces!;
+      // Settled, not raced: when one piece fails the others still finish and are recorded before the line fails.
+      const results = await Promise.allSettled(
+        pieces.map(async (piece, index) => {
+          const address = `${change.address}#${index + 1}`;
+          const unsettledReason = unsettled.get(address);
+          if (unsettledReason) throw new SkippedError(unsettledReason);
+          const pieceFile = cacheFileOf(piece.key, line.format);
+          if (!(await isFile(pieceFile))) {
+            await limiterOf(change.provider).run(async () => {
+              if (stop.signal.aborted) throw new SkippedError('interrupted');
+              const entry: PendingEntry = { kind: 'line', address, key: piece.key, provider: change.provider, startedAt: now().toISOString() };
+              const context: ProviderCallContext = {
+                ...contextFor(entry),
+                reportStatus: (status) => emit({ type: 'line-status', address: change.address, script: change.script, status: `piece ${index + 1}/${pieces.length} ${status}` }),
+              };
+              const result = await writeAhead(entry, () => provider.doSynthesize({ ...synthesizeRequest(line, voice), text: piece.text }, context));
+              await storePiece(address, line, piece, result);
+              touchVoice(change.voice, result.voice);
+              summary.characters += result.billedCharacters ?? piece.characters;
+            });
+          }
+          return readFile(pieceFile);
+        }),
+      );
+      const failed = results.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+      return results.map((result) => (result as PromiseFulfilledResult<Buffer>).value);
+    };
 
     // 1. Settle what an interrupted apply left pending, before anything could be paid for twice.
     const settledVoices = new Set<string>();
@@ -357,6 +405,30 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
               continue;
             }
           }
+        } else if (pieceOf(entry.address)) {
+          // A piece of a split line: done once its audio is in the cache, else resumed like a line.
+          const { lineAddress, index } = pieceOf(entry.address)!;
+          const line = linesByAddress.get(lineAddress);
+          const piece = identity.lines[lineAddress]?.pieces?.[index];
+          if (line && piece?.key === entry.key) {
+            const pieceFile = cacheFileOf(piece.key, line.format);
+            if (await isFile(pieceFile)) {
+              store.update((lockfile) => clearPending(lockfile, entry.address));
+              emit({ type: 'pending-settle', address: entry.address, outcome: 'resumed' });
+              continue;
+            }
+            const voice = voiceStateFromLock(line.voice);
+            if (provider.doResumeSynthesis && entry.task && voice) {
+              lookedUp = true;
+              const result = await provider.doResumeSynthesis({ ...synthesizeRequest(line, voice), text: piece.text }, entry.task, contextFor(entry, line.script));
+              if (result) {
+                await storePiece(entry.address, line, piece, result);
+                touchVoice(line.voice, result.voice);
+                emit({ type: 'pending-settle', address: entry.address, outcome: 'resumed' });
+                continue;
+              }
+            }
+          }
         } else {
           const line = linesByAddress.get(entry.address);
           if (line && !(await isFile(cacheFileOf(entry.key, line.format))) && identity.lines[line.address]?.key === entry.key && provider.doResumeSynthesis && entry.task) {
@@ -381,14 +453,20 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         }
         // Nothing to look up. If this very work is still wanted from a vendor that bills, it may already
         // have been paid for: only the user may decide to pay again (--replace).
-        const stillWanted = entry.kind === 'line' ? identity.lines[entry.address]?.key === entry.key : identity.voices[entry.address.slice('voice.'.length)]?.fingerprint === entry.key;
-        const forced = plan.changes.some((change) => change.address === entry.address && change.forced);
+        const piece = pieceOf(entry.address);
+        const stillWanted =
+          entry.kind === 'voice'
+            ? identity.voices[entry.address.slice('voice.'.length)]?.fingerprint === entry.key
+            : piece
+              ? identity.lines[piece.lineAddress]?.pieces?.[piece.index]?.key === entry.key
+              : identity.lines[entry.address]?.key === entry.key;
+        const forced = plan.changes.some((change) => change.address === (piece?.lineAddress ?? entry.address) && change.forced);
         // A voice kept by no vendor (AI Voice Clone Free) costs nothing to "create" again.
         const costs = !provider.capabilities.free && (entry.kind === 'line' || provider.capabilities.persistentVoices);
         if (stillWanted && costs && !forced && !lookedUp) {
           throw new UnknownOutcomeError(
             `an earlier apply never learnt whether ${provider.displayName} accepted ${entry.address} (started ${entry.startedAt}: interrupted, or no readable answer), and the vendor gave nothing to look it up by; ` +
-              `it may already have been billed, so voxform will not send it again on its own. Check your ${provider.displayName} account, then run \`voxform apply --replace ${entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway`,
+              `it may already have been billed, so voxform will not send it again on its own. Check your ${provider.displayName} account, then run \`voxform apply --replace ${pieceOf(entry.address)?.lineAddress ?? entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway`,
           );
         }
         store.update((lockfile) => clearPending(lockfile, entry.address));
@@ -529,6 +607,14 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       }
       const voice = await voiceFor(change.voice);
       const provider = providerOf(change.provider);
+      if (lineIdentity.pieces) {
+        const pieces = await renderInPieces(change, line, lineIdentity, voice);
+        const joined = line.format === 'wav' ? joinWav(pieces).wav : joinMp3(pieces);
+        const stored = await storeLineAudio(change.address, { source: { type: 'bytes', bytes: joined }, format: line.format, outputFile, cacheFile, signal: abort.signal });
+        recordRender(line, lineIdentity, stored);
+        summary.lines.rendered++;
+        return;
+      }
       await limiterOf(change.provider).run(async () => {
         if (stop.signal.aborted) throw new SkippedError('interrupted');
         const entry: PendingEntry = { kind: 'line', address: change.address, key: change.key, provider: change.provider, startedAt: now().toISOString() };
@@ -662,6 +748,12 @@ function createProviders(
   }
   if (missing.length > 0) throw new UsageError(`Nothing was done:\n  ${missing.join('\n  ')}`);
   return instances;
+}
+
+/** `chapter-07/0001#3` → the line's address and the piece's 0-based index; undefined for anything else. */
+function pieceOf(address: string): { lineAddress: string; index: number } | undefined {
+  const match = /^(.+)#([1-9][0-9]*)$/.exec(address);
+  return match ? { lineAddress: match[1]!, index: Number(match[2]) - 1 } : undefined;
 }
 
 function errorMessage(error: unknown): string {

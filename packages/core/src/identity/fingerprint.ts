@@ -49,6 +49,11 @@ export interface RenderIdentity {
   text: string;
   options: Record<string, JsonValue>;
   format: AudioFormat;
+  /**
+   * The pieces the text is rendered in when it is longer than one call takes (`splitText`); absent or
+   * a single piece when it is one call. Part of the key: a different split is different audio.
+   */
+  pieces?: string[];
 }
 
 /** The content address of a rendered line: same key, same audio — whatever the line is called or where it lives. */
@@ -60,6 +65,8 @@ export function renderKey(render: RenderIdentity): string {
       options: render.options,
       format: render.format,
       renderFormatVersion: RENDER_FORMAT_VERSION,
+      // Only when split, so the keys of lines rendered in one call stay what they always were.
+      ...(render.pieces && render.pieces.length > 1 ? { pieces: render.pieces } : {}),
     }),
   );
 }

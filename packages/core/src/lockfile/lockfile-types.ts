@@ -32,6 +32,8 @@ export interface LockedRender {
   bytes: number;
   durationMs: number;
   chars: number;
+  /** How many calls the text was rendered in, when more than one. */
+  pieces?: number;
   mtimeMs?: number;
   renderedAt?: string;
 }
@@ -39,7 +41,7 @@ export interface LockedRender {
 /** Billable work started and not yet finished (the write-ahead entry). */
 export interface PendingEntry {
   kind: 'voice' | 'line';
-  /** `voice.<name>` or a line address. */
+  /** `voice.<name>`, a line address, or `<line address>#<n>` for the n-th piece of a split line. */
   address: string;
   /** The voice fingerprint or render key being produced. */
   key: string;

@@ -3,7 +3,7 @@ import type { Lockfile, LockedRender, LockedVoice, PendingEntry } from './lockfi
 
 const voiceKeys: Array<keyof LockedVoice> = ['provider', 'fingerprint', 'sampleSha256', 'remoteId', 'createdAt', 'lastUsedAt', 'expiresAt', 'preview', 'data'];
 const renderKeys: Array<keyof LockedRender> = [
-  'key', 'voice', 'file', 'format', 'sha256', 'bytes', 'durationMs', 'chars',
+  'key', 'voice', 'file', 'format', 'sha256', 'bytes', 'durationMs', 'chars', 'pieces',
   'voiceFingerprint', 'textSha256', 'optionsSha256', 'mtimeMs', 'renderedAt',
 ];
 const pendingKeys: Array<keyof PendingEntry> = ['kind', 'address', 'key', 'provider', 'startedAt', 'task'];

@@ -21,6 +21,7 @@ export interface ProviderBlock {
   region?: 'global' | 'cn';
   concurrency?: number;
   requestsPerMinute?: number;
+  maxTextLength?: number;
   options?: Record<string, JsonValue>;
 }
 
@@ -86,6 +87,11 @@ export interface ResolvedLine {
   format: AudioFormat;
   /** Output path relative to the manifest's folder, with forward slashes. */
   file: string;
+  /**
+   * Set when the text is longer than its provider takes in one call: the pieces (`splitText`) rendered
+   * separately and joined into the one output file. Absent when the line is one call.
+   */
+  pieces?: string[];
 }
 
 export interface ResolvedProviderSettings {
@@ -95,6 +101,8 @@ export interface ResolvedProviderSettings {
   region?: 'global' | 'cn';
   concurrency?: number;
   requestsPerMinute?: number;
+  /** `providers.<id>.maxTextLength`: a lower text limit per call than the provider's own. */
+  maxTextLength?: number;
   /** Provider-specific settings, checked against the provider's `settingsSchema`. */
   options?: Record<string, JsonValue>;
 }

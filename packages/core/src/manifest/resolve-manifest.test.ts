@@ -186,11 +186,20 @@ describe('resolveManifest', () => {
     ]);
   });
 
-  it("refuses text over the provider's maxTextLength, counting code points", () => {
+  it("splits text over the provider's maxTextLength into pieces, counting code points", () => {
     const fits = '😀'.repeat(200); // 400 UTF-16 units, 200 code points: exactly the limit
-    expect(check(manifest(`    lines:\n      - narrator: ${fits}`)).problems).toEqual([]);
-    expect(check(manifest(`    lines:\n      - narrator: ${fits}!`)).problems).toEqual([
-      'voices.yaml:8:9: scripts.intro.lines[0]: text is 201 characters; Fake fake takes at most 200 per line: split it into several lines',
+    expect(check(manifest(`    lines:\n      - narrator: ${fits}`)).manifest!.lines[0]!.pieces).toBeUndefined();
+    const sentence = `Word ${'word '.repeat(28)}end.`; // 149 code points
+    const { manifest: resolved, problems } = check(manifest(`    lines:\n      - narrator: ${sentence} ${sentence} ${sentence}`));
+    expect(problems).toEqual([]);
+    expect(resolved!.lines[0]!.pieces).toEqual([sentence, sentence, sentence]);
+  });
+
+  it('splits at a lower providers.<id>.maxTextLength, and refuses a limit that is not a positive integer', () => {
+    const { manifest: resolved } = check(manifest('    lines:\n      - narrator: One two three. Four five six.', 'providers:\n  fake: { maxTextLength: 15 }\n'));
+    expect(resolved!.lines[0]!.pieces).toEqual(['One two three.', 'Four five six.']);
+    expect(check(manifest('    lines:\n      - narrator: Hi.', 'providers:\n  fake: { maxTextLength: 0 }\n')).problems).toEqual([
+      'voices.yaml:2:26: providers.fake.maxTextLength: must be >= 1',
     ]);
   });
 

@@ -3,7 +3,8 @@ import { normalizeText } from '../identity/fingerprint.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { AudioFormat, JsonValue, ProviderV1 } from '../providers/provider-v1.js';
 import { validateWithSchema } from '../validation/schema-validator.js';
-import { optionProblems, sampleSourceProblem, textProblem } from './provider-rules.js';
+import { optionProblems, sampleSourceProblem, textLimit, textProblem } from './provider-rules.js';
+import { splitText } from '../text/split-text.js';
 import { schemaDiagnostics } from '../yaml/schema-diagnostics.js';
 import type { PathSegment } from '../yaml/yaml-source.js';
 import {
@@ -93,6 +94,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
       ...(block.region ? { region: block.region } : {}),
       ...(block.concurrency ? { concurrency: block.concurrency } : {}),
       ...(block.requestsPerMinute ? { requestsPerMinute: block.requestsPerMinute } : {}),
+      ...(block.maxTextLength ? { maxTextLength: block.maxTextLength } : {}),
       ...(block.options && Object.keys(block.options).length > 0 ? { options: block.options } : {}),
     };
   }
@@ -210,9 +212,12 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
         return;
       }
       const text = normalizeText(candidate.text);
-      const problemWithText = textProblem(provider, text);
-      if (problemWithText) report(problemWithText);
-      if (text === '') return;
+      if (text === '') {
+        report(textProblem(provider, text)!);
+        return;
+      }
+      // Longer than one call takes: rendered in pieces, joined into the one output.
+      const pieces = splitText(text, textLimit(provider, providers[provider.id]));
       const options = { ...(definition.options ?? {}), ...(candidate.options ?? {}) };
       const optionsPath = candidate.yamlPath && candidate.options ? [...candidate.yamlPath, 'options'] : [...scriptPath, 'options'];
       diagnostics.push(...optionDiagnostics(provider, 'line', options, optionsPath, input.parsed));
@@ -234,7 +239,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
         error(['output', 'path'], `lines ${sameFile} and ${address} would both write ${file}: include {line} or {index} in output.path`);
       }
       filePositions.set(file, address);
-      lines.push({ address, script, id, index, voice: voiceName, text, options, position: candidate.position, format, file });
+      lines.push({ address, script, id, index, voice: voiceName, text, options, position: candidate.position, format, file, ...(pieces.length > 1 ? { pieces } : {}) });
     });
   }
 

@@ -45,7 +45,18 @@ export interface CreatePlanInput {
 /** Identity of every voice and line of a manifest, as the planner and the applier compute it. */
 export interface ManifestIdentity {
   voices: Record<string, { fingerprint: string; sampleDigest: string }>;
-  lines: Record<string, { key: string; textSha256: string; optionsSha256: string; voiceFingerprint: string; characters: number }>;
+  lines: Record<string, LineIdentity>;
+}
+
+export interface LineIdentity {
+  key: string;
+  textSha256: string;
+  optionsSha256: string;
+  voiceFingerprint: string;
+  /** Characters billed: the text's, or for a split line the sum of its pieces'. */
+  characters: number;
+  /** A split line's pieces, each with the render key it is cached under (the key the piece would have as a line of its own). */
+  pieces?: Array<{ text: string; key: string; characters: number }>;
 }
 
 export function identifyManifest(manifest: ResolvedManifest, samples: Observations['samples']): ManifestIdentity {
@@ -73,12 +84,18 @@ export function identifyManifest(manifest: ResolvedManifest, samples: Observatio
   };
   for (const line of manifest.lines) {
     const voiceFingerprint = voices[line.voice]!.fingerprint;
+    const pieces = line.pieces?.map((text) => ({
+      text,
+      key: renderKey({ voiceFingerprint, text, options: line.options, format: line.format }),
+      characters: countCharacters(text),
+    }));
     lines[line.address] = {
-      key: renderKey({ voiceFingerprint, text: line.text, options: line.options, format: line.format }),
+      key: renderKey({ voiceFingerprint, text: line.text, options: line.options, format: line.format, ...(line.pieces ? { pieces: line.pieces } : {}) }),
       textSha256: sha256Hex(line.text),
       optionsSha256: optionsDigest(line.options),
       voiceFingerprint,
-      characters: countCharacters(line.text),
+      characters: pieces ? pieces.reduce((sum, piece) => sum + piece.characters, 0) : countCharacters(line.text),
+      ...(pieces ? { pieces } : {}),
     };
   }
   return { voices, lines };
@@ -160,6 +177,7 @@ export function createPlan(input: CreatePlanInput): Plan {
         voice: line.voice,
         key: lineIdentity.key,
         file: line.file,
+        ...(lineIdentity.pieces ? { pieces: lineIdentity.pieces.length } : {}),
         ...extra,
       });
 

@@ -21,7 +21,8 @@ export function formatPlan(plan: Plan): string {
       lines.push(change.kind === 'voice' ? 'Voices:' : `Script ${change.script}:`);
       group = changeGroup;
     }
-    const characters = change.characters > 0 ? ` (${change.characters} chars, ${change.provider})` : '';
+    const pieces = change.kind === 'line' && change.pieces && change.characters > 0 ? ` in ${change.pieces} pieces` : '';
+    const characters = change.characters > 0 ? ` (${change.characters} chars${pieces}, ${change.provider})` : '';
     const target = change.kind === 'line' ? (change.action === 'move' ? ` ${change.from} → ${change.file}` : ` ${change.file}`) : ` (${change.provider})`;
     lines.push(`  ${symbols[change.action].padStart(3)} ${change.address} ${change.action}${target}${characters}: ${change.reason}`);
   }
@@ -31,9 +32,15 @@ export function formatPlan(plan: Plan): string {
 }
 
 /** The `--json` shape of DESIGN §5: no-ops left out, one object per change. */
-export function planToJson(plan: Plan): { changes: Array<Pick<PlannedChange, 'address' | 'kind' | 'action' | 'reason' | 'provider' | 'characters'>>; summary: Plan['summary'] } {
+export function planToJson(plan: Plan): {
+  changes: Array<Pick<PlannedChange, 'address' | 'kind' | 'action' | 'reason' | 'provider' | 'characters'> & { pieces?: number }>;
+  summary: Plan['summary'];
+} {
   return {
-    changes: plan.changes.map(({ address, kind, action, reason, provider, characters }) => ({ address, kind, action, reason, provider, characters })),
+    changes: plan.changes.map((change) => {
+      const { address, kind, action, reason, provider, characters } = change;
+      return { address, kind, action, reason, provider, characters, ...(change.kind === 'line' && change.pieces ? { pieces: change.pieces } : {}) };
+    }),
     summary: plan.summary,
   };
 }

@@ -31,6 +31,8 @@ export interface PlannedLineChange {
   key: string;
   /** Output path (relative to the manifest's folder) written, or for `delete` removed. */
   file: string;
+  /** How many calls the text is rendered in, when its provider takes it only in pieces; absent: one call. */
+  pieces?: number;
   /** For `move`: the output path the audio is moved from. */
   from?: string;
   /** For `move`: the lockfile address the entry is taken over from, when it differs. */

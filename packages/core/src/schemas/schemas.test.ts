@@ -85,7 +85,7 @@ const manifestExample: ManifestDocument = {
   version: 1,
   output: { dir: 'out', format: 'wav', path: '{script}/{index}-{line}.{ext}' },
   providers: {
-    minimax: { apiKey: '${MINIMAX_API_KEY}', baseUrl: 'https://api.minimax.io', region: 'global', concurrency: 4, requestsPerMinute: 60, options: { groupId: '1234567890' } },
+    minimax: { apiKey: '${MINIMAX_API_KEY}', baseUrl: 'https://api.minimax.io', region: 'global', concurrency: 4, requestsPerMinute: 60, maxTextLength: 1000, options: { groupId: '1234567890' } },
   },
   defaults: { voice: 'narrator', provider: 'minimax' },
   voices: {
@@ -141,6 +141,7 @@ const lockfileExample: Lockfile = {
       bytes: 123456,
       durationMs: 2870,
       chars: 31,
+      pieces: 2,
       mtimeMs: 1795255500000,
       renderedAt: '2026-11-21T10:05:00Z',
     },

@@ -261,6 +261,14 @@ export const voicesLockSchema = {
           "type": "integer",
           "minimum": 0
         },
+        "pieces": {
+          "description": "How many synthesis calls the text was rendered in, when it was longer than its provider takes in one call (`providers.<id>.maxTextLength` or the provider's limit); the pieces were joined into `file`. Absent: one call.",
+          "type": "integer",
+          "minimum": 2,
+          "examples": [
+            13
+          ]
+        },
         "mtimeMs": {
           "description": "The output file's modification time (milliseconds since the epoch) when it was recorded. With `bytes` it lets plan skip hashing unchanged files, like git's index; `--verify` hashes everything anyway.",
           "type": "number",
@@ -310,8 +318,9 @@ export const voicesLockSchema = {
         "type": "object",
         "properties": {
           "address": {
-            "description": "A line's address: `<script>/<id>`.",
-            "$ref": "#/$defs/lineAddress"
+            "description": "A line's address (`<script>/<id>`), or `<script>/<id>#<n>` for the n-th piece (from 1) of a line rendered in pieces.",
+            "type": "string",
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*(?:#[1-9][0-9]*)?$"
           }
         }
       },
@@ -325,15 +334,16 @@ export const voicesLockSchema = {
           ]
         },
         "address": {
-          "description": "Address of what is being produced: `voice.<name>` for a voice, `<script>/<id>` for a line.",
+          "description": "Address of what is being produced: `voice.<name>` for a voice, `<script>/<id>` for a line, `<script>/<id>#<n>` for the n-th piece of a line rendered in pieces.",
           "type": "string",
           "examples": [
             "voice.narrator",
-            "chapter-01/0003"
+            "chapter-01/0003",
+            "chapter-07/0001#2"
           ]
         },
         "key": {
-          "description": "The voice fingerprint (for a voice) or the render key (for a line) being produced; settling records the finished result under it.",
+          "description": "The voice fingerprint (for a voice), the render key (for a line) or the piece's own render key (for a piece) being produced; settling records the finished result under it.",
           "$ref": "#/$defs/sha256"
         },
         "provider": {

@@ -209,6 +209,14 @@ export const voicesSchema = {
             60
           ]
         },
+        "maxTextLength": {
+          "description": "Longest text, in characters (Unicode code points), sent to this provider in one call. A line longer than this (or than the provider's own limit, whichever is lower) is split at sentence boundaries, then clauses, then words; each piece is rendered with the same voice and options and the pieces are joined into one output file. The split is part of the line's render key. Can only lower the provider's limit, never raise it.",
+          "type": "integer",
+          "minimum": 1,
+          "examples": [
+            1000
+          ]
+        },
         "options": {
           "description": "Settings only this provider has (for example MiniMax's `groupId`), checked against the provider's own settings schema.",
           "type": "object",
