@@ -53,6 +53,8 @@ export { splitText } from './text/split-text.js';
 export { decodePcmWav, encodePcmWav, WavFormatError, type PcmAudio } from './audio/pcm-wav.js';
 export { joinWav, DEFAULT_JOIN_PAUSE_MS, type JoinWavOptions, type JoinedWav } from './audio/join-wav.js';
 export { joinMp3, mp3Frames, type Mp3Frame } from './audio/join-mp3.js';
+export { measureLoudness, blockPowers, integratedLoudness, type LoudnessMeasurement } from './audio/measure-loudness.js';
+export { normalizeLoudness, DEFAULT_TRUE_PEAK, type LoudnessTarget, type NormalizedAudio } from './audio/normalize-loudness.js';
 
 export { voicesSchema } from './schemas/voices-schema.js';
 export { voicesLockSchema } from './schemas/voices-lock-schema.js';
