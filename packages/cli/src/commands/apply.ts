@@ -91,8 +91,10 @@ function describeSummary(summary: ApplySummary, context: CommandContext): string
     `${summary.lines.done} line${summary.lines.done === 1 ? '' : 's'} done`,
     `${summary.characters.toLocaleString('en-US')} characters billed`,
   ];
-  if (summary.lines.skipped > 0) facts.push(`${summary.lines.skipped} skipped`);
-  const failed = summary.lines.failed + summary.voices.failed;
+  if (summary.assemblies.done > 0) facts.push(`${summary.assemblies.done} chapter${summary.assemblies.done === 1 ? '' : 's'} assembled`);
+  const skipped = summary.lines.skipped + summary.assemblies.skipped;
+  if (skipped > 0) facts.push(`${skipped} skipped`);
+  const failed = summary.lines.failed + summary.voices.failed + summary.assemblies.failed;
   if (failed > 0) facts.push(`${failed} failed`);
   const headline = summary.interrupted ? 'Apply interrupted' : failed > 0 ? 'Apply finished with failures' : 'Apply complete';
   lines.push(style(failed > 0 || summary.interrupted ? 'red' : 'green', `${headline}: ${facts.join(', ')} in ${seconds} s.`));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
@@ -9,7 +10,8 @@ import { createAdaptiveLimiter, type AdaptiveLimiter } from '../http/adaptive-li
 import { sha256Hex } from '../identity/sha256.js';
 import type { LockedRender, LockedVoice, PendingEntry } from '../lockfile/lockfile-types.js';
 import { identifyManifest, type LineIdentity, type ManifestIdentity } from '../plan/create-plan.js';
-import type { Plan, PlannedLineChange, PlannedVoiceChange } from '../plan/plan-types.js';
+import type { Plan, PlannedAssemblyChange, PlannedLineChange, PlannedVoiceChange } from '../plan/plan-types.js';
+import { assembleWav } from '../audio/assemble-wav.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type {
   CreateVoiceRequest,
@@ -81,6 +83,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
   const summary: ApplySummary = {
     voices: { done: 0, failed: 0 },
     lines: { done: 0, rendered: 0, failed: 0, skipped: 0 },
+    assemblies: { done: 0, failed: 0, skipped: 0 },
     characters: 0,
     failures: [],
     interrupted: false,
@@ -576,8 +579,62 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       return locked;
     };
 
+    /** The audio of a recorded line: from the cache, else from its output file if that still holds it. */
+    const lineAudio = async (address: string, key: string): Promise<Buffer> => {
+      const render = store.state.renders[address];
+      if (!render || render.key !== key) {
+        throw new SkippedError(`not assembled: ${address} is not rendered (it failed or was skipped); run \`voxform apply\` again once it is`);
+      }
+      const cached = await readFile(cacheFileOf(key, render.format)).catch(() => undefined);
+      if (cached) return cached;
+      const output = await readFile(path.resolve(paths.dir, render.file)).catch(() => undefined);
+      if (output && createHash('sha256').update(output).digest('hex') === render.sha256) return output;
+      throw new Error(`the audio of ${address} is in neither .voxform/cache nor ${render.file}: run \`voxform apply --replace ${address}\` to render it again`);
+    };
+    const assembliesByAddress = new Map(project.manifest.assemblies.map((assembly) => [assembly.address, assembly]));
+    /** Builds (or deletes) one chapter file and records it; returns its measured loudness when a target was applied. */
+    const runAssembly = async (change: PlannedAssemblyChange): Promise<number | undefined> => {
+      const locked = store.state.assemblies?.[change.address];
+      if (change.action === 'delete') {
+        if (!manifestFiles.has(change.file)) await rm(await guard.checkRemove(path.resolve(paths.dir, change.file)), { force: true });
+        store.update((lockfile) => {
+          delete lockfile.assemblies?.[change.address];
+          if (lockfile.assemblies && Object.keys(lockfile.assemblies).length === 0) delete lockfile.assemblies;
+        });
+        return undefined;
+      }
+      const assembly = assembliesByAddress.get(change.address)!;
+      const assemblyIdentity = identity.assemblies[change.address]!;
+      const parts = [];
+      for (const [index, part] of assemblyIdentity.parts.entries()) {
+        parts.push({ name: part.address, wav: await lineAudio(part.address, part.key), gapBeforeMs: assembly.parts[index]!.gapBeforeMs });
+      }
+      const outputFile = await guard.prepareWrite(path.resolve(paths.dir, assembly.file));
+      const built = assembleWav(parts, assembly.loudness);
+      const stored = await storeAudio({ source: { type: 'bytes', bytes: built.wav }, format: assembly.format, outputFile, signal: abort.signal, ...maxBytes });
+      if (locked && locked.file !== assembly.file && !manifestFiles.has(locked.file)) {
+        await rm(await guard.checkRemove(path.resolve(paths.dir, locked.file)), { force: true });
+      }
+      store.update((lockfile) => {
+        lockfile.assemblies ??= {};
+        lockfile.assemblies[change.address] = {
+          key: assemblyIdentity.key,
+          file: assembly.file,
+          format: assembly.format,
+          sha256: stored.sha256,
+          bytes: stored.bytes,
+          durationMs: stored.durationMs,
+          parts: assemblyIdentity.parts,
+          ...(built.loudness ? { loudness: built.loudness } : {}),
+          mtimeMs: stored.mtimeMs,
+          builtAt: now().toISOString(),
+        };
+      });
+      return built.loudness?.integrated;
+    };
+
     // 4. Lines, all at once within the limits.
-    const manifestFiles = new Set(project.manifest.lines.map((line) => line.file));
+    const manifestFiles = new Set([...project.manifest.lines.map((line) => line.file), ...project.manifest.assemblies.map((assembly) => assembly.file)]);
     const runLine = async (change: PlannedLineChange) => {
       if (change.action === 'delete') {
         // The file may now belong to a line of the manifest (same path, new address): keep it.
@@ -659,6 +716,31 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     );
     // Voices no line waited for still have to finish (or fail) before the end.
     await Promise.allSettled(voiceReady.values());
+
+    // 5. Chapters, from their lines' audio, one at a time (each holds a whole chapter in memory).
+    const assemblyChanges = plan.changes.filter((change): change is PlannedAssemblyChange => change.kind === 'assembly');
+    for (const change of assemblyChanges) {
+      if (stop.signal.aborted) {
+        summary.assemblies.skipped++;
+        emit({ type: 'assembly-end', address: change.address, file: change.file, skipped: 'interrupted' });
+        continue;
+      }
+      emit({ type: 'assembly-start', address: change.address, file: change.file });
+      try {
+        const integrated = await runAssembly(change);
+        summary.assemblies.done++;
+        emit({ type: 'assembly-end', address: change.address, file: change.file, ...(integrated !== undefined ? { integrated } : {}) });
+      } catch (error) {
+        if (error instanceof SkippedError) {
+          summary.assemblies.skipped++;
+          summary.failures.push({ address: change.address, provider: 'voxform', message: error.message });
+          emit({ type: 'assembly-end', address: change.address, file: change.file, skipped: error.message });
+          continue;
+        }
+        summary.assemblies.failed++;
+        emit({ type: 'assembly-end', address: change.address, file: change.file, error: fail(change.address, 'voxform', error) });
+      }
+    }
 
     for (const change of voiceChanges) {
       if (change.action !== 'delete') continue;

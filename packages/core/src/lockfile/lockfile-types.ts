@@ -5,7 +5,22 @@ export interface Lockfile {
   lockfileVersion: 1;
   voices: Record<string, LockedVoice>;
   renders: Record<string, LockedRender>;
+  /** Absent (or empty) when nothing is assembled. */
+  assemblies?: Record<string, LockedAssembly>;
   pending: PendingEntry[];
+}
+
+export interface LockedAssembly {
+  key: string;
+  file: string;
+  format: AudioFormat;
+  sha256: string;
+  bytes: number;
+  durationMs: number;
+  parts: Array<{ address: string; key: string }>;
+  loudness?: { target: number; truePeakLimit: number; sourceIntegrated?: number; integrated: number; truePeak: number; gainDb: number };
+  mtimeMs?: number;
+  builtAt?: string;
 }
 
 export interface LockedVoice {

@@ -8,7 +8,7 @@ import type { AudioFormat, JsonValue } from '../providers/provider-v1.js';
 
 export interface ManifestDocument {
   version: 1;
-  output?: { dir?: string; format?: AudioFormat; path?: string };
+  output?: { dir?: string; format?: AudioFormat; path?: string; loudness?: LoudnessSetting };
   providers?: Record<string, ProviderBlock>;
   defaults?: { voice?: string; provider?: string };
   voices: Record<string, VoiceDefinition>;
@@ -39,7 +39,12 @@ export interface ScriptDefinition {
   from?: string;
   voice?: string;
   options?: Record<string, JsonValue>;
+  assemble?: boolean | { lineGapMs?: number; paragraphGapMs?: number; path?: string };
+  loudness?: LoudnessSetting;
 }
+
+/** `loudness: -18` or `loudness: { target: -18, truePeak: -1 }`. */
+export type LoudnessSetting = number | { target: number; truePeak?: number };
 
 export type LineDefinition =
   | string
@@ -94,6 +99,19 @@ export interface ResolvedLine {
   pieces?: string[];
 }
 
+/** A script's chapter file: its lines joined with gaps, optionally brought to a loudness target. */
+export interface ResolvedAssembly {
+  /** The script's name: also the assembly's address in plans and in voices.lock. */
+  address: string;
+  script: string;
+  /** Output path relative to the manifest's folder. */
+  file: string;
+  format: AudioFormat;
+  /** The lines joined, in order, each with the silence before it (0 for the first). */
+  parts: Array<{ address: string; gapBeforeMs: number }>;
+  loudness?: { target: number; truePeak: number };
+}
+
 export interface ResolvedProviderSettings {
   /** Name of the environment variable the key is read from (`MINIMAX_API_KEY`); never the key itself. */
   apiKeyEnv?: string;
@@ -117,10 +135,16 @@ export interface ResolvedManifest {
   scripts: string[];
   /** Every line of every script, in manifest order. */
   lines: ResolvedLine[];
+  /** The chapters to assemble (scripts with `assemble`), in manifest order. */
+  assemblies: ResolvedAssembly[];
 }
 
 export const MANIFEST_DEFAULTS = {
   outputDir: 'out',
+  assemblyPath: '{script}.{ext}',
+  lineGapMs: 400,
+  paragraphGapMs: 1000,
+  truePeak: -1,
   outputPath: '{script}/{index}-{line}.{ext}',
   provider: 'local',
 } as const;

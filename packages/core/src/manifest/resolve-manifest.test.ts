@@ -203,6 +203,41 @@ describe('resolveManifest', () => {
     ]);
   });
 
+  it('resolves assemble into a chapter file with a gap before each line: longer where the speaker changes', () => {
+    const { manifest: resolved, problems } = check(
+      manifest('    assemble: { lineGapMs: 200, paragraphGapMs: 800 }\n    loudness: { target: -19 }\n    lines:\n      - narrator: One.\n      - narrator: Two.\n      - villain: Three.', 'output: { loudness: -16 }\n'),
+    );
+    expect(problems).toEqual([]);
+    expect(resolved!.assemblies).toEqual([
+      {
+        address: 'intro',
+        script: 'intro',
+        file: 'out/intro.wav',
+        format: 'wav',
+        parts: [
+          { address: 'intro/0001', gapBeforeMs: 0 },
+          { address: 'intro/0002', gapBeforeMs: 200 },
+          { address: 'intro/0003', gapBeforeMs: 800 },
+        ],
+        loudness: { target: -19, truePeak: -1 },
+      },
+    ]);
+  });
+
+  it('refuses a loudness on a script that is not assembled, MP3 lines to assemble, and a chapter file a line writes', () => {
+    expect(check(manifest('    loudness: -18\n    lines:\n      - narrator: One.')).problems).toEqual([
+      'voices.yaml:7:15: scripts.intro.loudness: a loudness target applies to the assembled chapter: add assemble: true to scripts.intro, or remove loudness',
+    ]);
+    const mp3 = `version: 1\noutput: { format: mp3 }\nvoices:\n  narrator: { provider: mp3only, sample: n.wav }\nscripts:\n  intro:\n    assemble: true\n    lines:\n      - narrator: Hello.\n`;
+    expect(check(mp3).problems).toEqual([
+      'voices.yaml:7:15: scripts.intro.assemble: assemble joins WAV lines, and intro/0001 is mp3: set output.format: wav (MP3 chapters are not supported yet)',
+    ]);
+    const clash = manifest('    assemble: { path: "intro/0001-0001.{ext}" }\n    lines:\n      - narrator: One.');
+    expect(check(clash).problems).toEqual([
+      'voices.yaml:7:23: scripts.intro.assemble.path: the chapter file of intro would overwrite out/intro/0001-0001.wav, written by intro/0001: change assemble.path or output.path',
+    ]);
+  });
+
   it('refuses an output.format the provider cannot produce, at the line’s voice', () => {
     const text = `version: 1\noutput: { format: wav }\nvoices:\n  narrator: { provider: mp3only, sample: n.wav }\nscripts:\n  intro:\n    lines:\n      - narrator: Hello.\n`;
     expect(check(text).problems).toEqual([

@@ -10,6 +10,8 @@ import type { PathSegment } from '../yaml/yaml-source.js';
 import {
   MANIFEST_DEFAULTS,
   type LineDefinition,
+  type LoudnessSetting,
+  type ResolvedAssembly,
   type ResolvedLine,
   type ResolvedManifest,
   type ResolvedProviderSettings,
@@ -146,6 +148,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
   const outputDir = normalizeDir(document.output?.dir ?? MANIFEST_DEFAULTS.outputDir);
   const pathTemplate = document.output?.path ?? MANIFEST_DEFAULTS.outputPath;
   const lines: ResolvedLine[] = [];
+  const assemblies: ResolvedAssembly[] = [];
   const scripts = Object.keys(document.scripts);
   const addressPositions = new Map<string, SourcePosition>();
   const filePositions = new Map<string, string>();
@@ -241,6 +244,41 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
       filePositions.set(file, address);
       lines.push({ address, script, id, index, voice: voiceName, text, options, position: candidate.position, format, file, ...(pieces.length > 1 ? { pieces } : {}) });
     });
+
+    const loudness = loudnessOf(definition.loudness ?? document.output?.loudness);
+    if (definition.loudness !== undefined && !definition.assemble) {
+      error([...scriptPath, 'loudness'], `a loudness target applies to the assembled chapter: add assemble: true to scripts.${script}, or remove loudness`);
+    }
+    if (definition.assemble) {
+      const settings = definition.assemble === true ? {} : definition.assemble;
+      const scriptLines = lines.filter((line) => line.script === script);
+      const mp3 = scriptLines.find((line) => line.format !== 'wav');
+      if (mp3) {
+        error([...scriptPath, 'assemble'], `assemble joins WAV lines, and ${mp3.address} is ${mp3.format}: set output.format: wav (MP3 chapters are not supported yet)`);
+      }
+      const file = outputFile(outputDir, settings.path ?? MANIFEST_DEFAULTS.assemblyPath, { script, index: 0, line: script, voice: '', ext: 'wav' });
+      if (file === undefined) {
+        error([...scriptPath, 'assemble', 'path'], `the chapter file of ${script} would leave the output folder: the path must be relative, with '/' between folders and no '..', '\\' or empty folder names`);
+      } else if (filePositions.has(file)) {
+        error([...scriptPath, 'assemble', 'path'], `the chapter file of ${script} would overwrite ${file}, written by ${filePositions.get(file)}: change assemble.path or output.path`);
+      } else {
+        filePositions.set(file, script);
+        const lineGapMs = settings.lineGapMs ?? MANIFEST_DEFAULTS.lineGapMs;
+        const paragraphGapMs = settings.paragraphGapMs ?? MANIFEST_DEFAULTS.paragraphGapMs;
+        assemblies.push({
+          address: script,
+          script,
+          file,
+          format: 'wav',
+          // A new paragraph: every line of a `from:` file is one, and in `lines:` a change of speaker starts one.
+          parts: scriptLines.map((line, index) => ({
+            address: line.address,
+            gapBeforeMs: index === 0 ? 0 : definition.from || line.voice !== scriptLines[index - 1]!.voice ? paragraphGapMs : lineGapMs,
+          })),
+          ...(loudness ? { loudness } : {}),
+        });
+      }
+    }
   }
 
   if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return { diagnostics };
@@ -252,6 +290,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
       voices,
       scripts,
       lines,
+      assemblies,
     },
     diagnostics,
   };
@@ -311,6 +350,13 @@ function linesFromFile(
     text: paragraph.text,
     position: { file, line: paragraph.line, column: paragraph.column },
   }));
+}
+
+function loudnessOf(setting: LoudnessSetting | undefined): ResolvedAssembly['loudness'] {
+  if (setting === undefined) return undefined;
+  return typeof setting === 'number'
+    ? { target: setting, truePeak: MANIFEST_DEFAULTS.truePeak }
+    : { target: setting.target, truePeak: setting.truePeak ?? MANIFEST_DEFAULTS.truePeak };
 }
 
 function sampleReference(location: string): SampleReference {

@@ -6,7 +6,17 @@ import type { Lockfile, LockedRender } from '../lockfile/lockfile-types.js';
 import type { ResolvedLine, ResolvedManifest } from '../manifest/manifest-types.js';
 import type { JsonValue, ProviderCapabilities, VoiceCheck } from '../providers/provider-v1.js';
 import { matchesAddress } from './address.js';
-import type { LineAction, Plan, PlannedChange, PlannedLineChange, PlannedVoiceChange, PlanSummary, VoiceAction } from './plan-types.js';
+import type {
+  AssemblyAction,
+  LineAction,
+  Plan,
+  PlannedAssemblyChange,
+  PlannedChange,
+  PlannedLineChange,
+  PlannedVoiceChange,
+  PlanSummary,
+  VoiceAction,
+} from './plan-types.js';
 
 /** What the planner needs to know about the world, gathered beforehand by `@voxform/core/node`. */
 export interface Observations {
@@ -46,7 +56,11 @@ export interface CreatePlanInput {
 export interface ManifestIdentity {
   voices: Record<string, { fingerprint: string; sampleDigest: string }>;
   lines: Record<string, LineIdentity>;
+  assemblies: Record<string, { key: string; parts: Array<{ address: string; key: string }> }>;
 }
+
+/** Bumped when the way chapters are assembled changes the audio, so every chapter is rebuilt once. */
+export const ASSEMBLY_FORMAT_VERSION = 1;
 
 export interface LineIdentity {
   key: string;
@@ -98,7 +112,22 @@ export function identifyManifest(manifest: ResolvedManifest, samples: Observatio
       ...(pieces ? { pieces } : {}),
     };
   }
-  return { voices, lines };
+  const assemblies: ManifestIdentity['assemblies'] = {};
+  for (const assembly of manifest.assemblies) {
+    const parts = assembly.parts.map((part) => ({ address: part.address, key: lines[part.address]!.key }));
+    assemblies[assembly.address] = {
+      parts,
+      key: sha256Hex(
+        canonicalJson({
+          parts: assembly.parts.map((part, index) => [parts[index]!.key, part.gapBeforeMs]),
+          loudness: assembly.loudness ?? null,
+          format: assembly.format,
+          assemblyFormatVersion: ASSEMBLY_FORMAT_VERSION,
+        }),
+      ),
+    };
+  }
+  return { voices, lines, assemblies };
 }
 
 /**
@@ -217,6 +246,23 @@ export function createPlan(input: CreatePlanInput): Plan {
     }
   }
 
+  const assemblyChanges: PlannedAssemblyChange[] = [];
+  const lockedAssemblies = lockfile.assemblies ?? {};
+  for (const assembly of manifest.assemblies) {
+    const { key, parts } = identity.assemblies[assembly.address]!;
+    const locked = lockedAssemblies[assembly.address];
+    const change = (action: AssemblyAction, reason: string) =>
+      assemblyChanges.push({
+        kind: 'assembly', address: assembly.address, action, reason, provider: 'voxform', characters: 0, script: assembly.script, key, file: assembly.file,
+        ...(isForced(assembly.address) ? { forced: true as const } : {}),
+      });
+    if (!locked) change('assemble', 'new chapter');
+    else if (isForced(assembly.address)) change('reassemble', 'replacement requested');
+    else if (locked.key !== key) change('reassemble', assemblyChangedParts(locked.parts, parts));
+    else if (locked.file !== assembly.file) change('reassemble', `path changed from ${locked.file}`);
+    else if (observations.outputs[assembly.file] !== 'unchanged') change('reassemble', observations.outputs[assembly.file] === 'modified' ? 'output modified' : 'output missing');
+  }
+
   const deletions: PlannedChange[] = [];
   if (options.prune) {
     const movedAway = new Set(lineChanges.flatMap((change) => (change.fromAddress ? [change.fromAddress] : [])));
@@ -228,13 +274,18 @@ export function createPlan(input: CreatePlanInput): Plan {
         script: address.split('/')[0]!, voice: render.voice, key: render.key, file: render.file,
       });
     }
+    const assembled = new Set(manifest.assemblies.map((assembly) => assembly.address));
+    for (const [address, assembly] of Object.entries(lockedAssemblies)) {
+      if (assembled.has(address)) continue;
+      deletions.push({ kind: 'assembly', address, action: 'delete', reason: 'no longer assembled', provider: 'voxform', characters: 0, script: address, key: assembly.key, file: assembly.file });
+    }
     for (const [name, voice] of Object.entries(lockfile.voices)) {
       if (name in manifest.voices) continue;
       deletions.push({ kind: 'voice', address: `voice.${name}`, action: 'delete', reason: 'not in the manifest', provider: voice.provider, characters: 0, voice: name });
     }
   }
 
-  let changes: PlannedChange[] = [...voiceChanges.values(), ...lineChanges, ...deletions];
+  let changes: PlannedChange[] = [...voiceChanges.values(), ...lineChanges, ...assemblyChanges, ...deletions];
   if (options.targets && options.targets.length > 0) {
     const targets = options.targets;
     const selected = changes.filter((change) => targets.some((pattern) => matchesAddress(pattern, change.address)));
@@ -263,12 +314,28 @@ function changedParts(locked: LockedRender, line: ResolvedLine, identity: Manife
   return parts.length > 0 ? parts.join(', ') : 'renderer version changed';
 }
 
+function assemblyChangedParts(locked: Array<{ address: string; key: string }>, current: Array<{ address: string; key: string }>): string {
+  const before = new Map(locked.map((part) => [part.address, part.key]));
+  const now = new Set(current.map((part) => part.address));
+  const changed = current.filter((part) => before.has(part.address) && before.get(part.address) !== part.key).map((part) => part.address);
+  const added = current.filter((part) => !before.has(part.address)).map((part) => part.address);
+  const removed = locked.filter((part) => !now.has(part.address)).map((part) => part.address);
+  const list = (addresses: string[]) => (addresses.length > 3 ? `${addresses.slice(0, 3).join(', ')} and ${addresses.length - 3} more` : addresses.join(', '));
+  const reasons: string[] = [];
+  if (changed.length > 0) reasons.push(`${list(changed)} changed`);
+  if (added.length > 0) reasons.push(`${list(added)} added`);
+  if (removed.length > 0) reasons.push(`${list(removed)} removed`);
+  return reasons.length > 0 ? reasons.join(', ') : 'lines reordered, or gaps, loudness or the assembly version changed';
+}
+
 function checkAddressesExist(patterns: string[], manifest: ResolvedManifest, lockfile: Lockfile) {
   if (patterns.length === 0) return;
   const addresses = [
     ...Object.keys(manifest.voices).map((name) => `voice.${name}`),
     ...Object.keys(lockfile.voices).map((name) => `voice.${name}`),
     ...manifest.lines.map((line) => line.address),
+    ...manifest.assemblies.map((assembly) => assembly.address),
+    ...Object.keys(lockfile.assemblies ?? {}),
     ...Object.keys(lockfile.renders),
   ];
   for (const pattern of patterns) {
@@ -285,10 +352,12 @@ const numberFormat = new Intl.NumberFormat('en-US');
 export function summarize(changes: PlannedChange[], orphans: number): PlanSummary {
   const voices: Record<VoiceAction, number> = { create: 0, replace: 0, delete: 0 };
   const lines: Record<LineAction, number> = { render: 0, rerender: 0, restore: 0, move: 0, delete: 0 };
+  const assemblies: Record<AssemblyAction, number> = { assemble: 0, reassemble: 0, delete: 0 };
   const byProvider: Record<string, number> = {};
   let total = 0;
   for (const change of changes) {
     if (change.kind === 'voice') voices[change.action]++;
+    else if (change.kind === 'assembly') assemblies[change.action]++;
     else lines[change.action]++;
     if (change.characters > 0) {
       byProvider[change.provider] = (byProvider[change.provider] ?? 0) + change.characters;
@@ -311,8 +380,13 @@ export function summarize(changes: PlannedChange[], orphans: number): PlanSummar
     const characters = `${numberFormat.format(total)} character${total === 1 ? '' : 's'}${providers ? `: ${providers}` : ''}`;
     text =
       `Plan: ${voiceParts.join(', ')}, ${plural(toRender, 'line')} to render (${characters}), ` +
-      `${lines.restore} to restore, ${lines.move} to move, ${lines.delete} to delete.`;
+      `${lines.restore} to restore, ${lines.move} to move, ${lines.delete} to delete`;
+    const toAssemble = assemblies.assemble + assemblies.reassemble;
+    if (toAssemble > 0 || assemblies.delete > 0) {
+      text += `, ${plural(toAssemble, 'chapter')} to assemble${assemblies.delete > 0 ? ` (${assemblies.delete} to delete)` : ''}`;
+    }
+    text += '.';
   }
   if (orphans > 0) text += ` ${plural(orphans, 'rendered line')} no longer in the manifest (kept; --prune deletes them).`;
-  return { voices, lines, characters: { total, byProvider }, orphans, text };
+  return { voices, lines, assemblies, characters: { total, byProvider }, orphans, text };
 }

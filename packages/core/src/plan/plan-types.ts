@@ -1,5 +1,6 @@
 export type VoiceAction = 'create' | 'replace' | 'delete';
 export type LineAction = 'render' | 'rerender' | 'restore' | 'move' | 'delete';
+export type AssemblyAction = 'assemble' | 'reassemble' | 'delete';
 
 export interface PlannedVoiceChange {
   kind: 'voice';
@@ -44,11 +45,30 @@ export interface PlannedLineChange {
   forced?: true;
 }
 
-export type PlannedChange = PlannedVoiceChange | PlannedLineChange;
+/** A chapter file to build from its lines (free: no vendor is called). */
+export interface PlannedAssemblyChange {
+  kind: 'assembly';
+  /** The script's name. */
+  address: string;
+  action: AssemblyAction;
+  reason: string;
+  /** Always `voxform`: assembling calls no vendor. */
+  provider: string;
+  /** Always 0. */
+  characters: number;
+  script: string;
+  /** The key the assembled file will have; for `delete`, the recorded one. */
+  key: string;
+  file: string;
+  forced?: true;
+}
+
+export type PlannedChange = PlannedVoiceChange | PlannedLineChange | PlannedAssemblyChange;
 
 export interface PlanSummary {
   voices: Record<VoiceAction, number>;
   lines: Record<LineAction, number>;
+  assemblies: Record<AssemblyAction, number>;
   characters: { total: number; byProvider: Record<string, number> };
   /** Rendered lines in the lockfile that the manifest no longer has (kept unless `--prune`). */
   orphans: number;

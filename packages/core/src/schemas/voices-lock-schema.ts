@@ -42,6 +42,17 @@ export const voicesLockSchema = {
         "$ref": "#/$defs/render"
       }
     },
+    "assemblies": {
+      "description": "The assembled files (a script's chapter with `assemble`), keyed by script name. Plan rebuilds one when the render keys of its parts, its settings or its file changed. Absent when nothing is assembled.",
+      "type": "object",
+      "default": {},
+      "propertyNames": {
+        "$ref": "#/$defs/scriptName"
+      },
+      "additionalProperties": {
+        "$ref": "#/$defs/assembly"
+      }
+    },
     "pending": {
       "description": "Billable work started and not yet finished, recorded before each vendor call. The next apply settles these entries first (resuming recorded vendor tasks) so that an interrupted apply never pays twice.",
       "type": "array",
@@ -373,6 +384,126 @@ export const voicesLockSchema = {
               "additionalProperties": true
             }
           }
+        }
+      }
+    },
+    "scriptName": {
+      "description": "A script name as declared under `scripts` in voices.yaml.",
+      "type": "string",
+      "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+      "examples": [
+        "chapter-01"
+      ]
+    },
+    "assembly": {
+      "description": "One assembled file and what it was built from.",
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "key",
+        "file",
+        "format",
+        "sha256",
+        "bytes",
+        "durationMs",
+        "parts"
+      ],
+      "properties": {
+        "key": {
+          "description": "SHA-256 of the parts' render keys in order, the gaps between them, the loudness target and the format: what the file is made of.",
+          "$ref": "#/$defs/sha256"
+        },
+        "file": {
+          "description": "The assembled file, relative to the manifest's folder.",
+          "$ref": "#/$defs/projectAudioFile"
+        },
+        "format": {
+          "description": "Audio container.",
+          "type": "string",
+          "enum": [
+            "wav",
+            "mp3"
+          ]
+        },
+        "sha256": {
+          "description": "SHA-256 of the file's bytes.",
+          "$ref": "#/$defs/sha256"
+        },
+        "bytes": {
+          "description": "Size of the file in bytes.",
+          "type": "integer",
+          "minimum": 0
+        },
+        "durationMs": {
+          "description": "Duration of the file in milliseconds.",
+          "type": "integer",
+          "minimum": 0
+        },
+        "parts": {
+          "description": "The lines joined, in order: each line's address and the render key of the audio used.",
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "address",
+              "key"
+            ],
+            "properties": {
+              "address": {
+                "$ref": "#/$defs/lineAddress"
+              },
+              "key": {
+                "$ref": "#/$defs/sha256"
+              }
+            }
+          }
+        },
+        "loudness": {
+          "description": "The loudness target applied and what BS.1770-4 measured: before (`sourceIntegrated`) and after the gain and limiter (`integrated`, `truePeak`).",
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "target",
+            "truePeakLimit",
+            "integrated",
+            "truePeak",
+            "gainDb"
+          ],
+          "properties": {
+            "target": {
+              "description": "Target integrated loudness, LUFS.",
+              "type": "number"
+            },
+            "truePeakLimit": {
+              "description": "True-peak ceiling, dBTP.",
+              "type": "number"
+            },
+            "sourceIntegrated": {
+              "description": "Integrated loudness of the joined lines before the gain, LUFS.",
+              "type": "number"
+            },
+            "integrated": {
+              "description": "Integrated loudness of the file, LUFS.",
+              "type": "number"
+            },
+            "truePeak": {
+              "description": "True peak of the file, dBTP.",
+              "type": "number"
+            },
+            "gainDb": {
+              "description": "The one gain applied to the whole file, dB (before limiting).",
+              "type": "number"
+            }
+          }
+        },
+        "mtimeMs": {
+          "description": "The file's modification time when recorded (see renders).",
+          "type": "number"
+        },
+        "builtAt": {
+          "description": "When the file was assembled.",
+          "$ref": "#/$defs/timestamp"
         }
       }
     }
