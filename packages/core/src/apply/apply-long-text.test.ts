@@ -114,7 +114,7 @@ describe('a line longer than the provider takes in one call', () => {
     expect(spoken(fake)).toEqual(['Everyone slept well.']);
   });
 
-  it('never sends again a piece the vendor may have billed, nor the pieces already done; --replace sends only the missing piece', async () => {
+  it('never sends again on its own a piece the vendor may have billed, nor the pieces already done; --replace renders the line again', async () => {
     const dir = await createProject();
     const unreadable = new ApiCallError({ provider: 'Fake', method: 'POST', url: 'https://fake.test/speak', status: 200, problem: 'HTTP 200 with a body that is not valid JSON', isRetryable: false, mayHaveBeenAccepted: true });
     const failing = createFakeProvider({
@@ -134,7 +134,7 @@ describe('a line longer than the provider takes in one call', () => {
 
     const replaced = await apply(dir, fake, { planOptions: { replace: ['intro/0001'] } });
     expect(replaced.summary.failures).toEqual([]);
-    expect(spoken(fake)).toEqual([sentences[1]]);
+    expect(spoken(fake).sort()).toEqual([...sentences].sort());
     expect((await readLockfile(dir)).pending).toEqual([]);
   });
 

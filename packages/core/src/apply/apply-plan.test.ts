@@ -706,6 +706,18 @@ describe('applyPlan', () => {
     expect((await plan(dir, fake)).plan.changes).toEqual([]);
   });
 
+  it('renders a line again on --replace even though its audio is in the cache', async () => {
+    const dir = await createProject();
+    await apply(dir, createFakeProvider());
+    const fake = createFakeProvider({ synthesize: async (request) => ({ ...wavFor(`${request.text} again`) }) });
+    const { plan: planned, summary } = await apply(dir, fake, { planOptions: { replace: ['outro/0001'] } });
+    expect(planned.changes.map((change) => [change.address, change.action])).toEqual([['outro/0001', 'rerender']]);
+    expect(summary.lines.rendered).toBe(1);
+    expect(fake.calls.synthesize.map((request) => request.text)).toEqual([lines['outro/0001']]);
+    const render = (await readLockfile(dir)).renders['outro/0001']!;
+    expect(sha256(await readFile(path.join(dir, render.file)))).toBe(render.sha256);
+  });
+
   it('moves outputs when the path template changes, without calling the provider', async () => {
     const dir = await createProject();
     await apply(dir, createFakeProvider());

@@ -361,7 +361,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
           const unsettledReason = unsettled.get(address);
           if (unsettledReason) throw new SkippedError(unsettledReason);
           const pieceFile = cacheFileOf(piece.key, line.format);
-          if (!(await isFile(pieceFile))) {
+          if (change.forced || !(await isFile(pieceFile))) {
             await limiterOf(change.provider).run(async () => {
               if (stop.signal.aborted) throw new SkippedError('interrupted');
               const entry: PendingEntry = { kind: 'line', address, key: piece.key, provider: change.provider, startedAt: now().toISOString() };
@@ -652,7 +652,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       const outputFile = await guard.prepareWrite(path.resolve(paths.dir, line.file));
       const cacheFile = cacheFileOf(change.key, line.format);
       // One stat, not a listing of the cache: the listing grows with the book and this runs per line.
-      if (change.action === 'restore' || change.action === 'move' || (await isFile(cacheFile))) {
+      // A forced re-render (--replace) means new audio: the cached one is what the user wants replaced.
+      if (change.action === 'restore' || change.action === 'move' || (!change.forced && (await isFile(cacheFile)))) {
         const stored = await restoreAudio({ cacheFile, outputFile, format: line.format, signal: abort.signal }).catch((error: unknown) => {
           throw storeFailure(error, change.address, outputFile);
         });
