@@ -90,6 +90,37 @@ describe('voxform on examples/audiobook', () => {
     expect(run.stdout).toContain('No changes');
   });
 
+  it('passes the quality gates of voxform check (exit 0)', async () => {
+    const run = await voxform(dir, 'check');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Checked 12 lines and 3 chapters: no problem found.');
+  });
+
+  it('check lists a line whose audio is silent (exit 1); apply --replace of it with --check renders it and its chapter again', async () => {
+    const render = firstLock.renders['chapter-01/0002']!;
+    const file = path.join(dir, render.file);
+    const original = await readFile(file);
+    // The same WAV with every sample zeroed: what a vendor's failed synthesis can look like.
+    const silent = Buffer.from(original);
+    silent.fill(0, 44);
+    await writeFile(file, silent);
+
+    const failing = await voxform(dir, 'check');
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toContain('✗ chapter-01/0002 (out/chapter-01/0002-0002.wav)');
+    expect(failing.stdout).toContain('silent: its loudest sample is -inf dBFS');
+    expect(failing.stdout).toContain('Render them again: voxform apply --replace chapter-01/0002');
+
+    const replaced = await voxform(dir, 'apply', '--yes', '--replace', 'chapter-01/0002', '--check');
+    expect(replaced.stderr).toBe('');
+    expect(replaced.code).toBe(0);
+    expect(replaced.stdout).toMatch(/-\/\+ chapter-01\/0002 rerender .*replacement requested/);
+    expect(replaced.stdout).toContain('-/+ chapter-01 reassemble out/chapter-01.wav: chapter-01/0002 rendered again');
+    expect(replaced.stdout).toContain('Checked 12 lines and 3 chapters: no problem found.');
+    // espeak-ng is deterministic: the same audio as the first time.
+    expect((await readFile(file)).equals(original)).toBe(true);
+  });
+
   it('re-renders exactly the edited line, then restores the original from the cache', async () => {
     const manifestFile = path.join(dir, 'voices.yaml');
     const original = await readFile(manifestFile, 'utf8');

@@ -54,6 +54,7 @@ export { decodePcmWav, encodePcmWav, WavFormatError, type PcmAudio } from './aud
 export { joinWav, DEFAULT_JOIN_PAUSE_MS, type JoinWavOptions, type JoinedWav } from './audio/join-wav.js';
 export { joinMp3, mp3Frames, type Mp3Frame } from './audio/join-mp3.js';
 export { measureLoudness, blockPowers, integratedLoudness, type LoudnessMeasurement } from './audio/measure-loudness.js';
+export { audioProblems, durationProblem, type AudioExpectations } from './audio/audio-problems.js';
 export { normalizeLoudness, DEFAULT_TRUE_PEAK, type LoudnessTarget, type NormalizedAudio } from './audio/normalize-loudness.js';
 
 export { voicesSchema } from './schemas/voices-schema.js';

@@ -10,7 +10,7 @@ import { colorPlan } from './plan.js';
 export async function applyCommand(
   context: CommandContext,
   planFile: string | undefined,
-  options: PlanningOptions & { yes: boolean; parallelism: number; failFast: boolean; maxDownloadMb?: number },
+  options: PlanningOptions & { yes: boolean; parallelism: number; failFast: boolean; maxDownloadMb?: number; check?: boolean },
 ): Promise<number> {
   const { terminal } = context;
   let project: LoadedProject;
@@ -27,7 +27,7 @@ export async function applyCommand(
   if (plan.changes.length === 0 && project.lockfile.pending.length === 0) {
     if (terminal.json) terminal.out(JSON.stringify({ summary: plan.summary.text, applied: false }));
     else terminal.out(plan.summary.text);
-    return EXIT_OK;
+    return options.check ? (await import('./check.js')).checkAfterApply(context, project) : EXIT_OK;
   }
   if (!terminal.json && !terminal.quiet) terminal.out(colorPlan(formatPlan(plan), context));
 
@@ -79,7 +79,8 @@ export async function applyCommand(
   } else {
     terminal.out(describeSummary(summary, context));
   }
-  return summary.failures.length > 0 || summary.interrupted ? EXIT_ERROR : EXIT_OK;
+  if (summary.failures.length > 0 || summary.interrupted) return EXIT_ERROR;
+  return options.check ? (await import('./check.js')).checkAfterApply(context, project) : EXIT_OK;
 }
 
 function describeSummary(summary: ApplySummary, context: CommandContext): string {

@@ -78,7 +78,9 @@ describe('chapter assembly', () => {
     expect(summary.assemblies).toEqual({ done: 2, failed: 0, skipped: 0 });
 
     const lockfile = await readLockfile(dir);
-    expect(lockfile.assemblies!.intro!.parts).toEqual(['intro/0001', 'intro/0002', 'intro/0003'].map((address) => ({ address, key: lockfile.renders[address]!.key })));
+    expect(lockfile.assemblies!.intro!.parts).toEqual(
+      ['intro/0001', 'intro/0002', 'intro/0003'].map((address) => ({ address, key: lockfile.renders[address]!.key, sha256: lockfile.renders[address]!.sha256 })),
+    );
     expect(lockfile.assemblies!.intro!.loudness).toBeUndefined();
     // Narrator, narrator (300 ms: same paragraph), villain (900 ms: the speaker changes).
     const intro = decodePcmWav(await readFile(path.join(dir, 'out/intro.wav')));
@@ -116,6 +118,26 @@ describe('chapter assembly', () => {
     await rm(path.join(dir, 'out/outro.wav'));
     const missing = await plan(dir, fake);
     expect(missing.plan.changes).toEqual([expect.objectContaining({ address: 'outro', action: 'reassemble', reason: 'output missing' })]);
+  });
+
+  it('rebuilds the chapter of a line rendered again on --replace (same key, new audio)', async () => {
+    const dir = await createProject();
+    await apply(dir, createFakeProvider());
+    const before = await readLockfile(dir);
+    const replaced = await apply(dir, createFakeProvider({ synthesize: async (request) => wavFor(`${request.text}!`) }), { planOptions: { replace: ['intro/0002'] } });
+    expect(actions(replaced.plan)).toEqual(['rerender intro/0002', 'reassemble intro']);
+    expect(replaced.plan.changes[1]!.reason).toBe('intro/0002 rendered again');
+    const after = await readLockfile(dir);
+    expect(after.assemblies!.intro!.sha256).not.toBe(before.assemblies!.intro!.sha256);
+    expect(after.assemblies!.intro!.parts[1]!.sha256).toBe(after.renders['intro/0002']!.sha256);
+  });
+
+  it('rebuilds a chapter whose line was rendered again by an apply that did not build it', async () => {
+    const dir = await createProject();
+    await apply(dir, createFakeProvider());
+    await apply(dir, createFakeProvider({ synthesize: async (request) => wavFor(`${request.text}!`) }), { planOptions: { replace: ['outro/0001'], targets: ['outro/0001'] } });
+    const planned = await plan(dir, createFakeProvider());
+    expect(planned.plan.changes).toEqual([expect.objectContaining({ address: 'outro', action: 'reassemble', reason: 'outro/0001 rendered again' })]);
   });
 
   it('skips a chapter whose line failed, saying so, and builds it on the next apply', async () => {

@@ -624,7 +624,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
           sha256: stored.sha256,
           bytes: stored.bytes,
           durationMs: stored.durationMs,
-          parts: assemblyIdentity.parts,
+          parts: assemblyIdentity.parts.map((part) => ({ ...part, sha256: store.state.renders[part.address]!.sha256 })),
           ...(built.loudness ? { loudness: built.loudness } : {}),
           mtimeMs: stored.mtimeMs,
           builtAt: now().toISOString(),

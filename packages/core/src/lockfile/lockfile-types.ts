@@ -17,7 +17,8 @@ export interface LockedAssembly {
   sha256: string;
   bytes: number;
   durationMs: number;
-  parts: Array<{ address: string; key: string }>;
+  /** Each line joined: its render key, and the sha256 of the audio used (the same key can be rendered again: `--replace`). */
+  parts: Array<{ address: string; key: string; sha256?: string }>;
   loudness?: { target: number; truePeakLimit: number; sourceIntegrated?: number; integrated: number; truePeak: number; gainDb: number };
   mtimeMs?: number;
   builtAt?: string;

@@ -248,6 +248,10 @@ export function createPlan(input: CreatePlanInput): Plan {
 
   const assemblyChanges: PlannedAssemblyChange[] = [];
   const lockedAssemblies = lockfile.assemblies ?? {};
+  // New audio under an unchanged render key: a line rendered again on --replace, now or since the chapter was built.
+  const renderedAgain = new Set(lineChanges.filter((change) => change.forced).map((change) => change.address));
+  const newAudio = (part: { address: string; sha256?: string }) =>
+    renderedAgain.has(part.address) || (part.sha256 !== undefined && lockfile.renders[part.address] !== undefined && lockfile.renders[part.address]!.sha256 !== part.sha256);
   for (const assembly of manifest.assemblies) {
     const { key, parts } = identity.assemblies[assembly.address]!;
     const locked = lockedAssemblies[assembly.address];
@@ -259,6 +263,7 @@ export function createPlan(input: CreatePlanInput): Plan {
     if (!locked) change('assemble', 'new chapter');
     else if (isForced(assembly.address)) change('reassemble', 'replacement requested');
     else if (locked.key !== key) change('reassemble', assemblyChangedParts(locked.parts, parts));
+    else if (locked.parts.some(newAudio)) change('reassemble', `${locked.parts.filter(newAudio).map((part) => part.address).join(', ')} rendered again`);
     else if (locked.file !== assembly.file) change('reassemble', `path changed from ${locked.file}`);
     else if (observations.outputs[assembly.file] !== 'unchanged') change('reassemble', observations.outputs[assembly.file] === 'modified' ? 'output modified' : 'output missing');
   }

@@ -156,7 +156,7 @@ const lockfileExample: Lockfile = {
       sha256: '9a2c1a7b3e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8',
       bytes: 781590,
       durationMs: 17722,
-      parts: [{ address: 'chapter-01/0001', key: '4be1a7b3e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f' }],
+      parts: [{ address: 'chapter-01/0001', key: '4be1a7b3e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f', sha256: '77ad1a7b3e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8' }],
       loudness: { target: -18, truePeakLimit: -1, sourceIntegrated: -21.26, integrated: -18.04, truePeak: -1.02, gainDb: 3.52 },
       mtimeMs: 1795255500000,
       builtAt: '2026-11-21T10:05:00Z',

@@ -455,6 +455,10 @@ export const voicesLockSchema = {
               },
               "key": {
                 "$ref": "#/$defs/sha256"
+              },
+              "sha256": {
+                "description": "SHA-256 of the line's audio used; plan rebuilds the chapter when the line was rendered again under the same key (`--replace`).",
+                "$ref": "#/$defs/sha256"
               }
             }
           }
