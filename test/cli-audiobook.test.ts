@@ -1,14 +1,18 @@
+import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { decodePcmWav, measureLoudness } from '@voxform/core';
-import { ffmpegLoudness } from './support/ffmpeg.js';
+import { ffmpegAvailable, ffmpegLoudness } from './support/ffmpeg.js';
 import { root, voxform as run } from './support/voxform-process.js';
 
 // The CLI end to end, as a user runs it: a separate process on a copy of examples/audiobook.
 const voxform = (dir: string, ...args: string[]) => run(dir, args);
+/** The example's whole book: built only where ffmpeg is installed (CI has none). */
+const book = ffmpegAvailable ? ['book.the-lighthouse'] : [];
+const chaptersOf = (lock: LockShape) => Object.entries(lock.assemblies).filter(([address]) => !address.startsWith('book.'));
 
 interface LockShape {
   voices: Record<string, { fingerprint: string }>;
@@ -68,10 +72,10 @@ describe('voxform on examples/audiobook', () => {
   });
 
   it('assembles one file per chapter, each within 1 LU of the -18 LUFS target, its parts recorded', async () => {
-    expect(Object.keys(firstLock.assemblies)).toEqual(['chapter-01', 'chapter-02', 'chapter-03']);
+    expect(Object.keys(firstLock.assemblies).sort()).toEqual([...book, 'chapter-01', 'chapter-02', 'chapter-03'].sort());
     // In speaking order.
     expect(firstLock.assemblies['chapter-01']!.parts.map((part) => part.address)).toEqual(['chapter-01/0001', 'chapter-01/0002', 'chapter-01/villain-arrives', 'chapter-01/0004']);
-    for (const [script, assembly] of Object.entries(firstLock.assemblies)) {
+    for (const [script, assembly] of chaptersOf(firstLock)) {
       expect(assembly.file).toBe(`out/${script}.wav`);
       expect(assembly.parts.map((part) => part.address).sort()).toEqual(Object.keys(firstLock.renders).filter((address) => address.startsWith(`${script}/`)).sort());
       for (const part of assembly.parts) expect(part.key).toBe(firstLock.renders[part.address]!.key);
@@ -84,10 +88,19 @@ describe('voxform on examples/audiobook', () => {
     }
   });
 
-  it('plans nothing right after apply (exit 0)', async () => {
+  it('plans nothing right after apply (exit 0); without ffmpeg it says the book is not built', async () => {
     const run = await voxform(dir, 'plan', '--detailed-exitcode');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('No changes');
+    if (!ffmpegAvailable) expect(run.stdout).toContain('1 book is not built: ffmpeg is not installed');
+  });
+
+  it.skipIf(!ffmpegAvailable)('builds the whole book as an M4B with one chapter marker per chapter (ffmpeg)', async () => {
+    const recorded = firstLock.assemblies['book.the-lighthouse']!;
+    expect(recorded.file).toBe('out/the-lighthouse.m4b');
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_chapters', '-of', 'json', path.join(dir, recorded.file)], { encoding: 'utf8' });
+    const { chapters } = JSON.parse(probe.stdout) as { chapters: Array<{ tags: { title: string } }> };
+    expect(chapters.map((chapter) => chapter.tags.title)).toEqual(['chapter-01', 'chapter-02', 'chapter-03']);
   });
 
   it('passes the quality gates of voxform check (exit 0)', async () => {
@@ -129,7 +142,7 @@ describe('voxform on examples/audiobook', () => {
     const edited = await planJson(dir);
     expect(edited.code).toBe(2);
     // That line and its chapter, nothing else.
-    expect(edited.plan.changes.map((change) => `${change.action} ${change.address}`)).toEqual(['rerender chapter-03/0001', 'reassemble chapter-03']);
+    expect(edited.plan.changes.map((change) => `${change.action} ${change.address}`)).toEqual(['rerender chapter-03/0001', 'reassemble chapter-03', ...book.map((address) => `reassemble ${address}`)]);
     expect(edited.plan.changes[0]!.reason).toContain('text changed');
     expect(edited.plan.changes[1]!.reason).toBe('chapter-03/0001 changed');
 
@@ -141,7 +154,7 @@ describe('voxform on examples/audiobook', () => {
       if (address === 'chapter-03/0001') expect(render.key).not.toBe(firstLock.renders[address]!.key);
       else expect(render.sha256).toBe(firstLock.renders[address]!.sha256);
     }
-    for (const [script, assembly] of Object.entries(afterEdit.assemblies)) {
+    for (const [script, assembly] of chaptersOf(afterEdit)) {
       if (script === 'chapter-03') expect(assembly.sha256).not.toBe(firstLock.assemblies[script]!.sha256);
       else expect(assembly.sha256).toBe(firstLock.assemblies[script]!.sha256);
     }
@@ -152,6 +165,7 @@ describe('voxform on examples/audiobook', () => {
     expect(reverted.plan.changes).toEqual([
       expect.objectContaining({ address: 'chapter-03/0001', action: 'restore', characters: 0 }),
       expect.objectContaining({ address: 'chapter-03', action: 'reassemble', characters: 0 }),
+      ...book.map((address) => expect.objectContaining({ address, action: 'reassemble' })),
     ]);
     const restore = await voxform(dir, 'apply', '--yes', '--json');
     expect(JSON.parse(restore.stdout).summary.lines).toMatchObject({ done: 1, rendered: 0 });
@@ -180,7 +194,7 @@ describe('voxform on examples/audiobook', () => {
     expect(Object.fromEntries(Object.entries(again.renders).map(([address, render]) => [address, render.sha256]))).toEqual(
       Object.fromEntries(Object.entries(firstLock.renders).map(([address, render]) => [address, render.sha256])),
     );
-    expect(Object.values(again.assemblies).map((assembly) => assembly.sha256)).toEqual(Object.values(firstLock.assemblies).map((assembly) => assembly.sha256));
+    expect(chaptersOf(again).map(([, assembly]) => assembly.sha256)).toEqual(chaptersOf(firstLock).map(([, assembly]) => assembly.sha256));
   });
 
   it('refuses a saved plan once the lockfile changed', async () => {

@@ -92,7 +92,7 @@ function describeSummary(summary: ApplySummary, context: CommandContext): string
     `${summary.lines.done} line${summary.lines.done === 1 ? '' : 's'} done`,
     `${summary.characters.toLocaleString('en-US')} characters billed`,
   ];
-  if (summary.assemblies.done > 0) facts.push(`${summary.assemblies.done} chapter${summary.assemblies.done === 1 ? '' : 's'} assembled`);
+  if (summary.assemblies.done > 0) facts.push(`${summary.assemblies.done} chapter or book file${summary.assemblies.done === 1 ? '' : 's'} assembled`);
   const skipped = summary.lines.skipped + summary.assemblies.skipped;
   if (skipped > 0) facts.push(`${skipped} skipped`);
   const failed = summary.lines.failed + summary.voices.failed + summary.assemblies.failed;

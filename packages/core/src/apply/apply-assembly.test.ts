@@ -1,5 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { applyPlan, loadProject, observeProject, projectPaths, type ApplyOptions } from '../node.js';
 import { createFakeProvider, fakeRegistry, wavFor, type FakeProvider } from '../__fixtures__/fake-provider.js';
@@ -13,7 +14,7 @@ import { formatPlan } from '../plan/format-plan.js';
 
 const directories = temporaryDirectories();
 
-function manifestText(options: { loudness?: boolean; assembleOutro?: boolean } = {}): string {
+function manifestText(options: { loudness?: boolean; assembleOutro?: boolean; book?: boolean } = {}): string {
   return [
     'version: 1',
     ...(options.loudness === false ? [] : ['output: { loudness: -20 }']),
@@ -32,6 +33,7 @@ function manifestText(options: { loudness?: boolean; assembleOutro?: boolean } =
     '    lines:',
     '      - narrator: The end.',
     '      - narrator: Or was it?',
+    ...(options.book ? ['books:', '  tale: { title: A Tale, chapters: [intro, outro] }'] : []),
     '',
   ].join('\n');
 }
@@ -179,5 +181,41 @@ describe('chapter assembly', () => {
     expect(actions(pruned.plan)).toEqual(['delete outro']);
     await expect(readFile(path.join(dir, 'out/outro.wav'))).rejects.toThrow();
     expect(Object.keys((await readLockfile(dir)).assemblies!)).toEqual(['intro']);
+  });
+
+  describe('a book', () => {
+    const ffmpeg = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0;
+
+    it('is left out of the plan without ffmpeg, which the summary says; the chapters are built', async () => {
+      const dir = await createProject({ book: true });
+      const fake = createFakeProvider();
+      const registry = fakeRegistry(fake);
+      const project = await loadProject({ paths: projectPaths({ cwd: dir }), providers: registry });
+      const observations = { ...(await observeProject(project)), ffmpeg: false };
+      const planned = createPlan({ manifest: project.manifest, lockfile: project.lockfile, observations, capabilities: (id) => registry.describe(id).capabilities });
+      expect(actions(planned).filter((action) => action.startsWith('assemble'))).toEqual(['assemble intro', 'assemble outro']);
+      expect(planned.summary.text).toMatch(/2 chapters to assemble\. 1 book is not built: ffmpeg is not installed \(apt install ffmpeg/);
+    });
+
+    it.skipIf(!ffmpeg)('is one M4B with a chapter marker per chapter, rebuilt only when a chapter changed (ffmpeg)', async () => {
+      const dir = await createProject({ book: true });
+      const fake = createFakeProvider();
+      const first = await apply(dir, fake);
+      expect(actions(first.plan).filter((action) => action.startsWith('assemble'))).toEqual(['assemble intro', 'assemble outro', 'assemble book.tale']);
+      expect(first.summary.failures).toEqual([]);
+      const lockfile = await readLockfile(dir);
+      const book = lockfile.assemblies!['book.tale']!;
+      expect(book).toMatchObject({ file: 'out/tale.m4b', format: 'm4b', parts: [{ address: 'intro', key: lockfile.assemblies!.intro!.key }, { address: 'outro', key: lockfile.assemblies!.outro!.key }] });
+      const probe = spawnSync('ffprobe', ['-v', 'error', '-show_chapters', '-show_format', '-of', 'json', path.join(dir, book.file)], { encoding: 'utf8' });
+      const { chapters, format } = JSON.parse(probe.stdout) as { chapters: Array<{ start_time: string; tags: { title: string } }>; format: { tags: { title: string } } };
+      expect(format.tags.title).toBe('A Tale');
+      expect(chapters.map((chapter) => [chapter.tags.title, Number(chapter.start_time)])).toEqual([['intro', 0], ['outro', lockfile.assemblies!.intro!.durationMs / 1000]]);
+      expect((await plan(dir, fake)).plan.changes).toEqual([]);
+
+      await writeFile(path.join(dir, 'voices.yaml'), manifestText({ book: true }).replace('The end.', 'The very end.'));
+      const edited = await plan(dir, fake);
+      expect(actions(edited.plan)).toEqual(['rerender outro/0001', 'reassemble outro', 'reassemble book.tale']);
+      expect(edited.plan.changes[2]!.reason).toBe('outro changed');
+    });
   });
 });

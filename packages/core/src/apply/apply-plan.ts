@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { parseFile } from 'music-metadata';
+import { buildBook } from '../node/build-book.js';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { ApiCallError } from '../errors/api-call-error.js';
@@ -8,7 +10,7 @@ import { joinMp3 } from '../audio/join-mp3.js';
 import { joinWav } from '../audio/join-wav.js';
 import { createAdaptiveLimiter, type AdaptiveLimiter } from '../http/adaptive-limiter.js';
 import { sha256Hex } from '../identity/sha256.js';
-import type { LockedRender, LockedVoice, PendingEntry } from '../lockfile/lockfile-types.js';
+import type { LockedAssembly, LockedRender, LockedVoice, PendingEntry } from '../lockfile/lockfile-types.js';
 import { identifyManifest, type LineIdentity, type ManifestIdentity } from '../plan/create-plan.js';
 import type { Plan, PlannedAssemblyChange, PlannedLineChange, PlannedVoiceChange } from '../plan/plan-types.js';
 import { assembleWav } from '../audio/assemble-wav.js';
@@ -603,6 +605,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         });
         return undefined;
       }
+      const book = booksByAddress.get(change.address);
+      if (book) return runBook(change, book, locked);
       const assembly = assembliesByAddress.get(change.address)!;
       const assemblyIdentity = identity.assemblies[change.address]!;
       const parts = [];
@@ -631,6 +635,48 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         };
       });
       return built.loudness?.integrated;
+    };
+
+    const booksByAddress = new Map(project.manifest.books.map((book) => [book.address, book]));
+    /** Builds a book (M4B with chapter markers) from its chapter files with ffmpeg, and records it. */
+    const runBook = async (change: PlannedAssemblyChange, book: (typeof project.manifest.books)[number], locked: LockedAssembly | undefined): Promise<undefined> => {
+      const chapters: Array<{ title: string; file: string; durationMs: number; key: string; sha256: string }> = [];
+      for (const chapter of book.chapters) {
+        const recorded = store.state.assemblies?.[chapter];
+        const file = recorded && path.resolve(paths.dir, recorded.file);
+        const intact = file && (await readFile(file).then((bytes) => createHash('sha256').update(bytes).digest('hex') === recorded.sha256, () => false));
+        if (!recorded || recorded.key !== identity.assemblies[chapter]!.key || !intact) {
+          throw new SkippedError(`not built: chapter ${chapter} is not assembled (or its file changed); run \`voxform apply\` again once it is`);
+        }
+        chapters.push({ title: chapter, file: file!, durationMs: recorded.durationMs, key: recorded.key, sha256: recorded.sha256 });
+      }
+      const outputFile = await guard.prepareWrite(path.resolve(paths.dir, book.file));
+      const temp = path.join(path.dirname(outputFile), `.${path.basename(outputFile)}.${Date.now().toString(36)}.tmp`);
+      try {
+        await buildBook({ title: book.title, chapters, outputFile: temp, bitrate: book.bitrate, signal: abort.signal });
+        const bytes = await readFile(temp);
+        const durationMs = Math.round(((await parseFile(temp, { duration: true })).format.duration ?? 0) * 1000);
+        await rename(temp, outputFile);
+        const { mtimeMs } = await stat(outputFile);
+        if (locked && locked.file !== book.file && !manifestFiles.has(locked.file)) await rm(await guard.checkRemove(path.resolve(paths.dir, locked.file)), { force: true });
+        store.update((lockfile) => {
+          lockfile.assemblies ??= {};
+          lockfile.assemblies[change.address] = {
+            key: identity.assemblies[change.address]!.key,
+            file: book.file,
+            format: 'm4b',
+            sha256: createHash('sha256').update(bytes).digest('hex'),
+            bytes: bytes.length,
+            durationMs,
+            parts: chapters.map((chapter) => ({ address: chapter.title, key: chapter.key, sha256: chapter.sha256 })),
+            mtimeMs,
+            builtAt: now().toISOString(),
+          };
+        });
+        return undefined;
+      } finally {
+        await rm(temp, { force: true });
+      }
     };
 
     // 4. Lines, all at once within the limits.

@@ -13,7 +13,8 @@ export interface Lockfile {
 export interface LockedAssembly {
   key: string;
   file: string;
-  format: AudioFormat;
+  /** `m4b` for a book. */
+  format: AudioFormat | 'm4b';
   sha256: string;
   bytes: number;
   durationMs: number;

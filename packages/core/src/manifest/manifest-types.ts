@@ -13,6 +13,27 @@ export interface ManifestDocument {
   defaults?: { voice?: string; provider?: string };
   voices: Record<string, VoiceDefinition>;
   scripts: Record<string, ScriptDefinition>;
+  books?: Record<string, BookDefinition>;
+}
+
+export interface BookDefinition {
+  title?: string;
+  chapters: string[];
+  path?: string;
+  bitrate?: number;
+}
+
+/** A whole book: assembled chapters joined into one M4B with chapter markers (built with ffmpeg). */
+export interface ResolvedBook {
+  /** `book.<name>`: its address in plans and its key in voices.lock's assemblies. */
+  address: string;
+  name: string;
+  title: string;
+  file: string;
+  /** Script names of the chapters, in reading order. */
+  chapters: string[];
+  /** AAC bit rate, kbit/s. */
+  bitrate: number;
 }
 
 export interface ProviderBlock {
@@ -137,11 +158,15 @@ export interface ResolvedManifest {
   lines: ResolvedLine[];
   /** The chapters to assemble (scripts with `assemble`), in manifest order. */
   assemblies: ResolvedAssembly[];
+  /** The books to build from those chapters. */
+  books: ResolvedBook[];
 }
 
 export const MANIFEST_DEFAULTS = {
   outputDir: 'out',
   assemblyPath: '{script}.{ext}',
+  bookPath: '{book}.m4b',
+  bookBitrate: 64,
   lineGapMs: 400,
   paragraphGapMs: 1000,
   truePeak: -1,

@@ -238,6 +238,16 @@ describe('resolveManifest', () => {
     ]);
   });
 
+  it('resolves books of assembled chapters, and refuses a chapter that is not assembled or does not exist', () => {
+    const ok = check(manifest('    assemble: true\n    lines:\n      - narrator: One.') + 'books:\n  tale: { chapters: [intro], bitrate: 96 }\n');
+    expect(ok.problems).toEqual([]);
+    expect(ok.manifest!.books).toEqual([{ address: 'book.tale', name: 'tale', title: 'tale', file: 'out/tale.m4b', chapters: ['intro'], bitrate: 96 }]);
+    expect(check(manifest('    lines:\n      - narrator: One.') + 'books:\n  tale: { chapters: [intro, outro] }\n').problems).toEqual([
+      'voices.yaml:11:20: books.tale.chapters[0]: intro is not assembled: add assemble: true to scripts.intro, so the book has a chapter file to take',
+      "voices.yaml:11:27: books.tale.chapters[1]: unknown script 'outro' (scripts: intro)",
+    ]);
+  });
+
   it('refuses an output.format the provider cannot produce, at the line’s voice', () => {
     const text = `version: 1\noutput: { format: wav }\nvoices:\n  narrator: { provider: mp3only, sample: n.wav }\nscripts:\n  intro:\n    lines:\n      - narrator: Hello.\n`;
     expect(check(text).problems).toEqual([

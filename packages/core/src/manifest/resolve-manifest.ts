@@ -12,6 +12,7 @@ import {
   type LineDefinition,
   type LoudnessSetting,
   type ResolvedAssembly,
+  type ResolvedBook,
   type ResolvedLine,
   type ResolvedManifest,
   type ResolvedProviderSettings,
@@ -281,6 +282,27 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
     }
   }
 
+  const books: ResolvedBook[] = [];
+  const assembled = new Set(assemblies.map((assembly) => assembly.script));
+  for (const [name, book] of Object.entries(document.books ?? {})) {
+    const bookPath = ['books', name];
+    book.chapters.forEach((chapter, index) => {
+      if (!(chapter in document.scripts)) error([...bookPath, 'chapters', index], `unknown script '${chapter}' (scripts: ${scripts.join(', ')})`);
+      else if (!assembled.has(chapter)) error([...bookPath, 'chapters', index], `${chapter} is not assembled: add assemble: true to scripts.${chapter}, so the book has a chapter file to take`);
+    });
+    const file = outputFile(outputDir, (book.path ?? MANIFEST_DEFAULTS.bookPath).replaceAll('{book}', name), { script: name, index: 0, line: name, voice: '', ext: 'm4b' });
+    if (file === undefined) {
+      error([...bookPath, 'path'], `the file of book ${name} would leave the output folder: the path must be relative, with '/' between folders and no '..', '\\' or empty folder names`);
+      continue;
+    }
+    if (filePositions.has(file)) {
+      error([...bookPath, 'path'], `book ${name} would overwrite ${file}, written by ${filePositions.get(file)}: change books.${name}.path`);
+      continue;
+    }
+    filePositions.set(file, `book.${name}`);
+    books.push({ address: `book.${name}`, name, title: book.title ?? name, file, chapters: book.chapters, bitrate: book.bitrate ?? MANIFEST_DEFAULTS.bookBitrate });
+  }
+
   if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return { diagnostics };
   return {
     manifest: {
@@ -291,6 +313,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
       scripts,
       lines,
       assemblies,
+      books,
     },
     diagnostics,
   };

@@ -6,6 +6,7 @@ import type { LockedAssembly, LockedRender } from '../lockfile/lockfile-types.js
 
 type RecordedFile = Pick<LockedRender | LockedAssembly, 'file' | 'bytes' | 'mtimeMs' | 'sha256'>;
 import type { Observations } from '../plan/create-plan.js';
+import { ffmpegAvailable } from './build-book.js';
 import { hashFile, sampleDigests, type LoadedProject } from './load-project.js';
 
 const cacheName = /^([0-9a-f]{64})\.(wav|mp3)$/;
@@ -64,6 +65,7 @@ export async function observeProject(
     samples: sampleDigests(project),
     outputs,
     cached: await readCacheKeys(project.paths.cacheDir),
+    ...(project.manifest.books.length > 0 ? { ffmpeg: ffmpegAvailable() } : {}),
     ...(options.remoteVoices ? { remoteVoices: options.remoteVoices } : {}),
   };
 }

@@ -31,6 +31,8 @@ export interface Observations {
   outputs: Record<string, 'unchanged' | 'modified' | 'missing'>;
   /** Render keys whose audio is in `.voxform/cache`. */
   cached: ReadonlySet<string>;
+  /** Whether ffmpeg is on PATH (only looked for when the manifest has books): books are built with it. */
+  ffmpeg?: boolean;
   /** With `--refresh`: whether each recorded voice still exists at its vendor, by the vendor's clock. */
   remoteVoices?: Record<string, VoiceCheck>;
 }
@@ -125,6 +127,13 @@ export function identifyManifest(manifest: ResolvedManifest, samples: Observatio
           assemblyFormatVersion: ASSEMBLY_FORMAT_VERSION,
         }),
       ),
+    };
+  }
+  for (const book of manifest.books) {
+    const parts = book.chapters.map((chapter) => ({ address: chapter, key: assemblies[chapter]!.key }));
+    assemblies[book.address] = {
+      parts,
+      key: sha256Hex(canonicalJson({ book: parts.map((part) => [part.address, part.key]), title: book.title, bitrate: book.bitrate, bookFormatVersion: ASSEMBLY_FORMAT_VERSION })),
     };
   }
   return { voices, lines, assemblies };
@@ -268,6 +277,26 @@ export function createPlan(input: CreatePlanInput): Plan {
     else if (observations.outputs[assembly.file] !== 'unchanged') change('reassemble', observations.outputs[assembly.file] === 'modified' ? 'output modified' : 'output missing');
   }
 
+  // Books, from their chapters: only where ffmpeg can build them; else the summary says so.
+  const rebuiltChapters = new Set(assemblyChanges.map((change) => change.address));
+  const unbuiltBooks = observations.ffmpeg === false ? manifest.books.length : 0;
+  for (const book of observations.ffmpeg === false ? [] : manifest.books) {
+    const { key, parts } = identity.assemblies[book.address]!;
+    const locked = lockedAssemblies[book.address];
+    const change = (action: AssemblyAction, reason: string) =>
+      assemblyChanges.push({
+        kind: 'assembly', address: book.address, action, reason, provider: 'voxform', characters: 0, script: book.name, key, file: book.file,
+        ...(isForced(book.address) ? { forced: true as const } : {}),
+      });
+    const rebuilt = book.chapters.filter((chapter) => rebuiltChapters.has(chapter));
+    if (!locked) change('assemble', 'new book');
+    else if (isForced(book.address)) change('reassemble', 'replacement requested');
+    else if (locked.key !== key) change('reassemble', assemblyChangedParts(locked.parts, parts));
+    else if (locked.file !== book.file) change('reassemble', `path changed from ${locked.file}`);
+    else if (observations.outputs[book.file] !== 'unchanged') change('reassemble', observations.outputs[book.file] === 'modified' ? 'output modified' : 'output missing');
+    else if (rebuilt.length > 0) change('reassemble', `${rebuilt.join(', ')} reassembled`);
+  }
+
   const deletions: PlannedChange[] = [];
   if (options.prune) {
     const movedAway = new Set(lineChanges.flatMap((change) => (change.fromAddress ? [change.fromAddress] : [])));
@@ -279,7 +308,7 @@ export function createPlan(input: CreatePlanInput): Plan {
         script: address.split('/')[0]!, voice: render.voice, key: render.key, file: render.file,
       });
     }
-    const assembled = new Set(manifest.assemblies.map((assembly) => assembly.address));
+    const assembled = new Set([...manifest.assemblies.map((assembly) => assembly.address), ...manifest.books.map((book) => book.address)]);
     for (const [address, assembly] of Object.entries(lockedAssemblies)) {
       if (assembled.has(address)) continue;
       deletions.push({ kind: 'assembly', address, action: 'delete', reason: 'no longer assembled', provider: 'voxform', characters: 0, script: address, key: assembly.key, file: assembly.file });
@@ -302,7 +331,11 @@ export function createPlan(input: CreatePlanInput): Plan {
   }
 
   const orphans = Object.keys(lockfile.renders).filter((address) => !manifestAddresses.has(address)).length;
-  return { changes, summary: summarize(changes, options.prune ? 0 : orphans) };
+  const summary = summarize(changes, options.prune ? 0 : orphans);
+  if (unbuiltBooks > 0) {
+    summary.text += ` ${unbuiltBooks === 1 ? '1 book is' : `${unbuiltBooks} books are`} not built: ffmpeg is not installed (apt install ffmpeg, brew install ffmpeg, or ffmpeg.org); the chapter files are.`;
+  }
+  return { changes, summary };
 }
 
 function laterOf(now: string, vendorTime: string | undefined): string {
@@ -340,6 +373,7 @@ function checkAddressesExist(patterns: string[], manifest: ResolvedManifest, loc
     ...Object.keys(lockfile.voices).map((name) => `voice.${name}`),
     ...manifest.lines.map((line) => line.address),
     ...manifest.assemblies.map((assembly) => assembly.address),
+    ...manifest.books.map((book) => book.address),
     ...Object.keys(lockfile.assemblies ?? {}),
     ...Object.keys(lockfile.renders),
   ];
@@ -386,9 +420,12 @@ export function summarize(changes: PlannedChange[], orphans: number): PlanSummar
     text =
       `Plan: ${voiceParts.join(', ')}, ${plural(toRender, 'line')} to render (${characters}), ` +
       `${lines.restore} to restore, ${lines.move} to move, ${lines.delete} to delete`;
-    const toAssemble = assemblies.assemble + assemblies.reassemble;
-    if (toAssemble > 0 || assemblies.delete > 0) {
-      text += `, ${plural(toAssemble, 'chapter')} to assemble${assemblies.delete > 0 ? ` (${assemblies.delete} to delete)` : ''}`;
+    const building = changes.filter((change) => change.kind === 'assembly' && change.action !== 'delete');
+    const books = building.filter((change) => change.address.startsWith('book.')).length;
+    const chapters = building.length - books;
+    if (building.length > 0 || assemblies.delete > 0) {
+      const what = [chapters > 0 || books === 0 ? plural(chapters, 'chapter') : '', books > 0 ? plural(books, 'book') : ''].filter(Boolean).join(' and ');
+      text += `, ${what} to assemble${assemblies.delete > 0 ? ` (${assemblies.delete} to delete)` : ''}`;
     }
     text += '.';
   }

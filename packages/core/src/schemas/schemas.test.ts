@@ -112,6 +112,7 @@ const manifestExample: ManifestDocument = {
     },
     'chapter-02': { from: 'chapters/02.md', assemble: true },
   },
+  books: { 'the-lighthouse': { title: 'The Lighthouse', chapters: ['chapter-01', 'chapter-02'], path: 'books/{book}.m4b', bitrate: 64 } },
 };
 
 /** A lockfile that uses every property the schema has, typed as the TypeScript type. */

@@ -43,7 +43,7 @@ export const voicesLockSchema = {
       }
     },
     "assemblies": {
-      "description": "The assembled files (a script's chapter with `assemble`), keyed by script name. Plan rebuilds one when the render keys of its parts, its settings or its file changed. Absent when nothing is assembled.",
+      "description": "The assembled files: chapters (a script with `assemble`, keyed by script name) and books (keyed `book.<name>`). Plan rebuilds one when its parts, its settings or its file changed. Absent when nothing is assembled.",
       "type": "object",
       "default": {},
       "propertyNames": {
@@ -64,9 +64,9 @@ export const voicesLockSchema = {
   },
   "$defs": {
     "projectAudioFile": {
-      "description": "An audio file inside the project: relative to the manifest's folder with `/` between folders, no `.` or `..` segment, not absolute, ending .wav or .mp3. voxform deletes and moves the files the lockfile names, so it names nothing else.",
+      "description": "An audio file inside the project: relative to the manifest's folder with `/` between folders, no `.` or `..` segment, not absolute, ending .wav, .mp3 or .m4b. voxform deletes and moves the files the lockfile names, so it names nothing else.",
       "type": "string",
-      "pattern": "^(?![A-Za-z]:)(?!/)(?!(?:.*/)?\\.\\.?(?:/|$))(?!.*//)[^\\\\\\u0000-\\u001f]*\\.(?:wav|mp3)$"
+      "pattern": "^(?![A-Za-z]:)(?!/)(?!(?:.*/)?\\.\\.?(?:/|$))(?!.*//)[^\\\\\\u0000-\\u001f]*\\.(?:wav|mp3|m4b)$"
     },
     "sha256": {
       "description": "A SHA-256 digest: 64 lowercase hexadecimal characters.",
@@ -396,7 +396,7 @@ export const voicesLockSchema = {
       ]
     },
     "assembly": {
-      "description": "One assembled file and what it was built from.",
+      "description": "One assembled file and what it was built from: a chapter (keyed by its script) or a whole book (keyed `book.<name>`).",
       "type": "object",
       "additionalProperties": false,
       "required": [
@@ -422,7 +422,8 @@ export const voicesLockSchema = {
           "type": "string",
           "enum": [
             "wav",
-            "mp3"
+            "mp3",
+            "m4b"
           ]
         },
         "sha256": {
@@ -440,7 +441,7 @@ export const voicesLockSchema = {
           "minimum": 0
         },
         "parts": {
-          "description": "The lines joined, in order: each line's address and the render key of the audio used.",
+          "description": "What was joined, in order: a chapter's lines (address and render key), or a book's chapters (script name and the chapter's key).",
           "type": "array",
           "items": {
             "type": "object",
@@ -451,7 +452,14 @@ export const voicesLockSchema = {
             ],
             "properties": {
               "address": {
-                "$ref": "#/$defs/lineAddress"
+                "anyOf": [
+                  {
+                    "$ref": "#/$defs/lineAddress"
+                  },
+                  {
+                    "$ref": "#/$defs/scriptName"
+                  }
+                ]
               },
               "key": {
                 "$ref": "#/$defs/sha256"

@@ -120,6 +120,28 @@ export const voicesSchema = {
       "additionalProperties": {
         "$ref": "#/$defs/script"
       }
+    },
+    "books": {
+      "description": "Whole books: assembled chapters joined into one M4B (AAC) file with a chapter marker at the start of each, built with ffmpeg. Without ffmpeg on PATH, plan says the book is not built and everything else goes on. A book is rebuilt only when one of its chapters changed.",
+      "type": "object",
+      "default": {},
+      "propertyNames": {
+        "$ref": "#/$defs/scriptName"
+      },
+      "additionalProperties": {
+        "$ref": "#/$defs/book"
+      },
+      "examples": [
+        {
+          "the-lighthouse": {
+            "title": "The Lighthouse",
+            "chapters": [
+              "chapter-01",
+              "chapter-02"
+            ]
+          }
+        }
+      ]
     }
   },
   "$defs": {
@@ -586,6 +608,54 @@ export const voicesSchema = {
           "paragraphGapMs": 1200
         }
       ]
+    },
+    "book": {
+      "description": "One book: its chapters in order (scripts with `assemble`).",
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "chapters"
+      ],
+      "properties": {
+        "title": {
+          "description": "The title written into the file's metadata; the book's name when omitted.",
+          "type": "string",
+          "minLength": 1,
+          "examples": [
+            "The Lighthouse"
+          ]
+        },
+        "chapters": {
+          "description": "The assembled scripts, in reading order; each becomes one chapter marker named after its script.",
+          "type": "array",
+          "minItems": 1,
+          "items": {
+            "$ref": "#/$defs/scriptName"
+          },
+          "examples": [
+            [
+              "chapter-01",
+              "chapter-02"
+            ]
+          ]
+        },
+        "path": {
+          "description": "Template of the book file's path inside `output.dir`. Placeholder: {book}; it must end with `.m4b`, be relative and contain neither `..` nor `\\`.",
+          "type": "string",
+          "pattern": "^(?![/\\\\])(?![A-Za-z]:)(?!.*\\.\\.)(?!.*\\\\)[^\\u0000-\\u001f]*\\.m4b$",
+          "default": "{book}.m4b",
+          "examples": [
+            "books/{book}.m4b"
+          ]
+        },
+        "bitrate": {
+          "description": "AAC bit rate in kbit/s.",
+          "type": "integer",
+          "minimum": 16,
+          "maximum": 320,
+          "default": 64
+        }
+      }
     }
   }
 } as const;
