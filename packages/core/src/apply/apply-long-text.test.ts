@@ -1,9 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Mp3Encoder } from '@breezystack/lamejs';
+import { parseBuffer } from 'music-metadata';
 import { describe, expect, it } from 'vitest';
 import { applyPlan, loadProject, observeProject, projectPaths, type ApplyOptions } from '../node.js';
 import { createFakeProvider, fakeRegistry, wavFor, type FakeProvider } from '../__fixtures__/fake-provider.js';
 import { sineWav, temporaryDirectories, writeFiles } from '../__fixtures__/test-project.js';
+import { mp3Frames } from '../audio/join-mp3.js';
 import { decodePcmWav } from '../audio/pcm-wav.js';
 import { ApiCallError } from '../errors/api-call-error.js';
 import { parseLockfile } from '../lockfile/parse-lockfile.js';
@@ -18,15 +21,15 @@ const directories = temporaryDirectories();
 const sentences = ['The storm came in at dusk.', 'The keeper lit the lamp.', 'Nobody slept that night.'];
 const longLine = sentences.join(' ');
 
-async function createProject(text = longLine): Promise<string> {
+async function createProject(text = longLine, provider = 'fake'): Promise<string> {
   const dir = await directories.create();
   await writeFiles(dir, {
     'voices.yaml': [
       'version: 1',
       'providers:',
-      '  fake: { maxTextLength: 30 }',
+      `  ${provider}: { maxTextLength: 30 }`,
       'voices:',
-      '  narrator: { provider: fake, sample: samples/narrator.wav }',
+      `  narrator: { provider: ${provider}, sample: samples/narrator.wav }`,
       'scripts:',
       '  intro:',
       '    lines:',
@@ -156,5 +159,25 @@ describe('a line longer than the provider takes in one call', () => {
     expect(spoken(fake)).toEqual([]);
     expect(fake.calls.resumeSynthesis).toEqual([expect.objectContaining({ task: { taskId: 'task-piece-3' }, request: expect.objectContaining({ text: sentences[2] }) })]);
     expect((await readLockfile(dir)).renders['intro/0001']).toMatchObject({ pieces: 3 });
+  });
+
+  it('joins MP3 pieces frame by frame into one stream as long as the pieces together', async () => {
+    const dir = await createProject(longLine, 'mp3');
+    // A second of tone per piece, encoded as a vendor would send it.
+    const mp3 = (seconds: number) => {
+      const samples = new Int16Array(Math.round(seconds * 22050));
+      for (let index = 0; index < samples.length; index += 1) samples[index] = Math.round(8000 * Math.sin((2 * Math.PI * 220 * index) / 22050));
+      const encoder = new Mp3Encoder(1, 22050, 48);
+      return Uint8Array.from([...encoder.encodeBuffer(samples), ...encoder.flush()]);
+    };
+    const fake = createFakeProvider({ id: 'mp3', capabilities: { outputFormats: ['mp3'] }, synthesize: async () => ({ audio: { type: 'bytes', bytes: mp3(1) }, format: 'mp3' }) });
+    const { summary } = await apply(dir, fake);
+    expect(summary.failures).toEqual([]);
+    const joined = await readFile(path.join(dir, 'out/intro/0001-0001.mp3'));
+    expect(mp3Frames(joined)).toHaveLength(3 * mp3Frames(mp3(1)).length);
+    const { format } = await parseBuffer(joined, { mimeType: 'audio/mpeg' }, { duration: true });
+    expect(format.duration).toBeGreaterThan(3);
+    expect(format.duration).toBeLessThan(3.3);
+    expect((await readLockfile(dir)).renders['intro/0001']).toMatchObject({ pieces: 3, format: 'mp3' });
   });
 });
