@@ -74,12 +74,15 @@ export async function applyCommand(
     process.off('SIGTERM', onSignal);
   }
 
+  const failed = summary.failures.length > 0 || summary.interrupted;
   if (terminal.json) {
-    terminal.out(JSON.stringify({ summary, applied: true }, null, 2));
-  } else {
-    terminal.out(describeSummary(summary, context));
+    // One JSON document: the check's findings go inside it.
+    const check = options.check && !failed ? await (await import('./check.js')).checkQuietly(context, project) : undefined;
+    terminal.out(JSON.stringify({ summary, applied: true, ...(check ? { check: { failing: check.failing, unchecked: check.unchecked, checked: check.outputs.length } } : {}) }, null, 2));
+    return failed || (check?.failing.length ?? 0) > 0 ? EXIT_ERROR : EXIT_OK;
   }
-  if (summary.failures.length > 0 || summary.interrupted) return EXIT_ERROR;
+  terminal.out(describeSummary(summary, context));
+  if (failed) return EXIT_ERROR;
   return options.check ? (await import('./check.js')).checkAfterApply(context, project) : EXIT_OK;
 }
 

@@ -14,6 +14,11 @@ export async function checkAfterApply(context: CommandContext, applied: LoadedPr
   return reportCheck(context, await checkProject(project));
 }
 
+/** The gates' findings after an apply, not printed (for `apply --json --check`). */
+export async function checkQuietly(context: CommandContext, applied: LoadedProject): Promise<ProjectCheck> {
+  return checkProject(await loadProject({ paths: applied.paths, providers: context.providers }));
+}
+
 function reportCheck(context: CommandContext, check: ProjectCheck): number {
   const { terminal } = context;
   if (terminal.json) {
