@@ -525,6 +525,27 @@ describe('applyPlan', () => {
       expect(sha256(await readFile(path.join(dir, crashed.file)))).toBe(crashed.sha256);
     });
 
+    it('settles a line whose audio reached the cache before the crash: restored from there, not refused as possibly billed', async () => {
+      const dir = await createProject();
+      await apply(dir, createFakeProvider());
+      // A crash after the audio was cached and before voices.lock recorded it: no task id (a synchronous vendor).
+      const lockfile = await readLockfile(dir);
+      const crashed = lockfile.renders['intro/0002']!;
+      delete lockfile.renders['intro/0002'];
+      lockfile.pending.push({ kind: 'line', address: 'intro/0002', key: crashed.key, provider: 'fake', startedAt: '2026-11-21T10:00:00.000Z' });
+      await writeFile(path.join(dir, 'voices.lock'), serializeLockfile(lockfile));
+      await rm(path.join(dir, crashed.file));
+
+      const fake = createFakeProvider();
+      const { summary, plan: planned } = await apply(dir, fake);
+      expect(planned.changes.map((change) => [change.address, change.action])).toEqual([['intro/0002', 'restore']]);
+      expect(summary.failures).toEqual([]);
+      expect(fake.calls.synthesize).toEqual([]);
+      const after = await readLockfile(dir);
+      expect(after.pending).toEqual([]);
+      expect(after.renders['intro/0002']).toMatchObject({ key: crashed.key, sha256: crashed.sha256 });
+    });
+
     it('keeps pending work it cannot settle now, sends nothing new for it, and renders the rest', async () => {
       const dir = await createProject();
       await apply(dir, createFakeProvider());

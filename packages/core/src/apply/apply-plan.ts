@@ -436,7 +436,13 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
           }
         } else {
           const line = linesByAddress.get(entry.address);
-          if (line && !(await isFile(cacheFileOf(entry.key, line.format))) && identity.lines[line.address]?.key === entry.key && provider.doResumeSynthesis && entry.task) {
+          // The audio reached the cache before the crash: the work is done, and plan restores it from there.
+          if (line && identity.lines[line.address]?.key === entry.key && (await isFile(cacheFileOf(entry.key, line.format)))) {
+            store.update((lockfile) => clearPending(lockfile, entry.address));
+            emit({ type: 'pending-settle', address: entry.address, outcome: 'resumed' });
+            continue;
+          }
+          if (line && identity.lines[line.address]?.key === entry.key && provider.doResumeSynthesis && entry.task) {
             const voice = voiceStateFromLock(line.voice);
             lookedUp = voice !== undefined;
             const result = voice ? await provider.doResumeSynthesis(synthesizeRequest(line, voice), entry.task, contextFor(entry, line.script)) : undefined;
