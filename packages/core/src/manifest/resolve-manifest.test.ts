@@ -243,8 +243,8 @@ describe('resolveManifest', () => {
     expect(ok.problems).toEqual([]);
     expect(ok.manifest!.books).toEqual([{ address: 'book.tale', name: 'tale', title: 'tale', file: 'out/tale.m4b', chapters: ['intro'], bitrate: 96 }]);
     expect(check(manifest('    lines:\n      - narrator: One.') + 'books:\n  tale: { chapters: [intro, outro] }\n').problems).toEqual([
-      'voices.yaml:11:20: books.tale.chapters[0]: intro is not assembled: add assemble: true to scripts.intro, so the book has a chapter file to take',
-      "voices.yaml:11:27: books.tale.chapters[1]: unknown script 'outro' (scripts: intro)",
+      'voices.yaml:10:22: books.tale.chapters[0]: intro is not assembled: add assemble: true to scripts.intro, so the book has a chapter file to take',
+      "voices.yaml:10:29: books.tale.chapters[1]: unknown script 'outro' (scripts: intro)",
     ]);
   });
 
