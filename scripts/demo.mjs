@@ -8,5 +8,6 @@ pnpm('voxform', '-C', 'examples/audiobook', 'apply', '--yes');
 
 const out = 'examples/audiobook/out';
 const files = readdirSync(out, { recursive: true }).filter((name) => String(name).endsWith('.wav'));
-console.log(`\nThe audio is in ${out}/ (${files.length} WAV files), e.g. ${join(out, String(files.sort()[0]))}.`);
+const chapters = files.filter((name) => !String(name).includes('/') && !String(name).includes('\\'));
+console.log(`\nThe audio is in ${out}/ (${files.length} WAV files: one per line, and ${chapters.length} whole chapters such as ${join(out, String(chapters.sort()[0]))}).`);
 console.log('What was produced is recorded in examples/audiobook/voices.lock. Try: pnpm voxform -C examples/audiobook plan');

@@ -1,16 +1,23 @@
+import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { decodePcmWav, measureLoudness } from '@voxform/core';
+import { ffmpegAvailable, ffmpegLoudness } from './support/ffmpeg.js';
 import { root, voxform as run } from './support/voxform-process.js';
 
 // The CLI end to end, as a user runs it: a separate process on a copy of examples/audiobook.
 const voxform = (dir: string, ...args: string[]) => run(dir, args);
+/** The example's whole book: built only where ffmpeg is installed (CI has none). */
+const book = ffmpegAvailable ? ['book.the-lighthouse'] : [];
+const chaptersOf = (lock: LockShape) => Object.entries(lock.assemblies).filter(([address]) => !address.startsWith('book.'));
 
 interface LockShape {
   voices: Record<string, { fingerprint: string }>;
   renders: Record<string, { key: string; sha256: string; file: string }>;
+  assemblies: Record<string, { key: string; sha256: string; file: string; parts: Array<{ address: string; key: string }>; loudness: { target: number; integrated: number } }>;
   pending: unknown[];
 }
 const readLock = async (dir: string) => parse(await readFile(path.join(dir, 'voices.lock'), 'utf8')) as LockShape;
@@ -64,10 +71,67 @@ describe('voxform on examples/audiobook', () => {
     }
   });
 
-  it('plans nothing right after apply (exit 0)', async () => {
+  it('assembles one file per chapter, each within 1 LU of the -18 LUFS target, its parts recorded', async () => {
+    expect(Object.keys(firstLock.assemblies).sort()).toEqual([...book, 'chapter-01', 'chapter-02', 'chapter-03'].sort());
+    // In speaking order.
+    expect(firstLock.assemblies['chapter-01']!.parts.map((part) => part.address)).toEqual(['chapter-01/0001', 'chapter-01/0002', 'chapter-01/villain-arrives', 'chapter-01/0004']);
+    for (const [script, assembly] of chaptersOf(firstLock)) {
+      expect(assembly.file).toBe(`out/${script}.wav`);
+      expect(assembly.parts.map((part) => part.address).sort()).toEqual(Object.keys(firstLock.renders).filter((address) => address.startsWith(`${script}/`)).sort());
+      for (const part of assembly.parts) expect(part.key).toBe(firstLock.renders[part.address]!.key);
+      // Measured again here, by the meter checked against EBU Tech 3341's signals, and by ffmpeg when installed.
+      const measured = measureLoudness(decodePcmWav(await readFile(path.join(dir, assembly.file))));
+      expect(Math.abs(measured.integrated + 18)).toBeLessThanOrEqual(1);
+      expect(measured.truePeak).toBeLessThanOrEqual(-0.9);
+      expect(assembly.loudness).toMatchObject({ target: -18, integrated: expect.closeTo(measured.integrated, 1) });
+      if (ffmpegLoudness) expect(Math.abs(ffmpegLoudness(path.join(dir, assembly.file)) + 18)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('plans nothing right after apply (exit 0); without ffmpeg it says the book is not built', async () => {
     const run = await voxform(dir, 'plan', '--detailed-exitcode');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('No changes');
+    if (!ffmpegAvailable) expect(run.stdout).toContain('1 book is not built: ffmpeg is not installed');
+  });
+
+  it.skipIf(!ffmpegAvailable)('builds the whole book as an M4B with one chapter marker per chapter (ffmpeg)', async () => {
+    const recorded = firstLock.assemblies['book.the-lighthouse']!;
+    expect(recorded.file).toBe('out/the-lighthouse.m4b');
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_chapters', '-of', 'json', path.join(dir, recorded.file)], { encoding: 'utf8' });
+    const { chapters } = JSON.parse(probe.stdout) as { chapters: Array<{ tags: { title: string } }> };
+    expect(chapters.map((chapter) => chapter.tags.title)).toEqual(['chapter-01', 'chapter-02', 'chapter-03']);
+  });
+
+  it('passes the quality gates of voxform check (exit 0)', async () => {
+    const run = await voxform(dir, 'check');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Checked 12 lines and 3 chapters: no problem found.');
+  });
+
+  it('check lists a line whose audio is silent (exit 1); apply --replace of it with --check renders it and its chapter again', async () => {
+    const render = firstLock.renders['chapter-01/0002']!;
+    const file = path.join(dir, render.file);
+    const original = await readFile(file);
+    // The same WAV with every sample zeroed: what a vendor's failed synthesis can look like.
+    const silent = Buffer.from(original);
+    silent.fill(0, 44);
+    await writeFile(file, silent);
+
+    const failing = await voxform(dir, 'check');
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toContain('✗ chapter-01/0002 (out/chapter-01/0002-0002.wav)');
+    expect(failing.stdout).toContain('silent: its loudest sample is -inf dBFS');
+    expect(failing.stdout).toContain('Render them again: voxform apply --replace chapter-01/0002');
+
+    const replaced = await voxform(dir, 'apply', '--yes', '--replace', 'chapter-01/0002', '--check');
+    expect(replaced.stderr).toBe('');
+    expect(replaced.code).toBe(0);
+    expect(replaced.stdout).toMatch(/-\/\+ chapter-01\/0002 rerender .*replacement requested/);
+    expect(replaced.stdout).toContain('-/+ chapter-01 reassemble out/chapter-01.wav: chapter-01/0002 rendered again');
+    expect(replaced.stdout).toContain('Checked 12 lines and 3 chapters: no problem found.');
+    // espeak-ng is deterministic: the same audio as the first time.
+    expect((await readFile(file)).equals(original)).toBe(true);
   });
 
   it('re-renders exactly the edited line, then restores the original from the cache', async () => {
@@ -77,9 +141,10 @@ describe('voxform on examples/audiobook', () => {
 
     const edited = await planJson(dir);
     expect(edited.code).toBe(2);
-    expect(edited.plan.changes).toHaveLength(1);
-    expect(edited.plan.changes[0]).toMatchObject({ address: 'chapter-03/0001', action: 'rerender' });
+    // That line and its chapter, nothing else.
+    expect(edited.plan.changes.map((change) => `${change.action} ${change.address}`)).toEqual(['rerender chapter-03/0001', 'reassemble chapter-03', ...book.map((address) => `reassemble ${address}`)]);
     expect(edited.plan.changes[0]!.reason).toContain('text changed');
+    expect(edited.plan.changes[1]!.reason).toBe('chapter-03/0001 changed');
 
     const apply = await voxform(dir, 'apply', '--yes', '--json');
     expect(apply.code).toBe(0);
@@ -89,14 +154,24 @@ describe('voxform on examples/audiobook', () => {
       if (address === 'chapter-03/0001') expect(render.key).not.toBe(firstLock.renders[address]!.key);
       else expect(render.sha256).toBe(firstLock.renders[address]!.sha256);
     }
+    for (const [script, assembly] of chaptersOf(afterEdit)) {
+      if (script === 'chapter-03') expect(assembly.sha256).not.toBe(firstLock.assemblies[script]!.sha256);
+      else expect(assembly.sha256).toBe(firstLock.assemblies[script]!.sha256);
+    }
 
     await writeFile(manifestFile, original);
     const reverted = await planJson(dir);
     expect(reverted.code).toBe(2);
-    expect(reverted.plan.changes).toEqual([expect.objectContaining({ address: 'chapter-03/0001', action: 'restore', characters: 0 })]);
+    expect(reverted.plan.changes).toEqual([
+      expect.objectContaining({ address: 'chapter-03/0001', action: 'restore', characters: 0 }),
+      expect.objectContaining({ address: 'chapter-03', action: 'reassemble', characters: 0 }),
+      ...book.map((address) => expect.objectContaining({ address, action: 'reassemble' })),
+    ]);
     const restore = await voxform(dir, 'apply', '--yes', '--json');
     expect(JSON.parse(restore.stdout).summary.lines).toMatchObject({ done: 1, rendered: 0 });
     expect((await readLock(dir)).renders['chapter-03/0001']!.sha256).toBe(firstLock.renders['chapter-03/0001']!.sha256);
+    // Assembling is deterministic: the same lines give the same chapter, byte for byte.
+    expect((await readLock(dir)).assemblies['chapter-03']!.sha256).toBe(firstLock.assemblies['chapter-03']!.sha256);
   });
 
   it('restores a deleted output from the cache', async () => {
@@ -112,13 +187,14 @@ describe('voxform on examples/audiobook', () => {
     await rm(path.join(dir, 'out'), { recursive: true });
     await rm(path.join(dir, '.voxform'), { recursive: true });
     const { plan } = await planJson(dir);
-    expect(plan.changes.every((change) => change.action === 'rerender')).toBe(true);
+    expect(plan.changes.every((change) => change.action === 'rerender' || (change.action === 'reassemble' && change.reason === 'output missing'))).toBe(true);
     const apply = await voxform(dir, 'apply', '--yes');
     expect(apply.code).toBe(0);
     const again = await readLock(dir);
     expect(Object.fromEntries(Object.entries(again.renders).map(([address, render]) => [address, render.sha256]))).toEqual(
       Object.fromEntries(Object.entries(firstLock.renders).map(([address, render]) => [address, render.sha256])),
     );
+    expect(chaptersOf(again).map(([, assembly]) => assembly.sha256)).toEqual(chaptersOf(firstLock).map(([, assembly]) => assembly.sha256));
   });
 
   it('refuses a saved plan once the lockfile changed', async () => {

@@ -99,9 +99,14 @@ export async function main(argv: string[], mainOptions: MainOptions = {}): Promi
       .option('-y, --yes', 'do not ask before spending (required when not in a terminal)', false)
       .addOption(new Option('--parallelism <count>', 'changes in flight at once').default(10).argParser(positiveInteger))
       .option('--fail-fast', 'stop starting new work after the first failure', false)
+      .option('--check', 'run the quality gates of `voxform check` afterwards; exit 1 if anything fails them', false)
       .addOption(new Option('--max-download-mb <megabytes>', 'largest audio file accepted for one line (default 1024)').argParser(positiveInteger))
       .addOption(maxCostOption()),
   ).action(run(async () => (await import('./commands/apply.js')).applyCommand));
+  program
+    .command('check')
+    .description('quality gates: silent, clipped or cut-off audio, a duration far from the text, chapters off their loudness target; exit 1 listing them')
+    .action(run(async () => (await import('./commands/check.js')).checkCommand));
   program.command('show').description('what voices.lock records: voices, renders, pending work').action(run(async () => (await import('./commands/show.js')).showCommand));
   program.command('unlock').description('remove the state lock left by an apply that died').action(run(async () => (await import('./commands/unlock.js')).unlockCommand));
   program

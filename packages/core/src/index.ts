@@ -44,12 +44,20 @@ export { emptyLockfile } from './lockfile/lockfile-types.js';
 export { parseLockfile } from './lockfile/parse-lockfile.js';
 export { serializeLockfile } from './lockfile/serialize-lockfile.js';
 
-export { createPlan, identifyManifest, type Observations, type PlanOptions, type CreatePlanInput, type ManifestIdentity } from './plan/create-plan.js';
+export { createPlan, identifyManifest, type Observations, type PlanOptions, type CreatePlanInput, type ManifestIdentity, type LineIdentity } from './plan/create-plan.js';
 export type { Plan, PlannedChange, PlannedLineChange, PlannedVoiceChange, PlanSummary, VoiceAction, LineAction } from './plan/plan-types.js';
 export { formatPlan, planToJson } from './plan/format-plan.js';
 export { formatPlanMarkdown, PLAN_COMMENT_MARKER, type PlanMarkdownOptions } from './plan/format-plan-markdown.js';
 export { matchesAddress } from './plan/address.js';
 export { estimateCost, costOverBudget, formatMoney, type CostEstimate, type ProviderCost, type ProviderPricing } from './plan/estimate-cost.js';
+
+export { splitText } from './text/split-text.js';
+export { decodePcmWav, encodePcmWav, WavFormatError, type PcmAudio } from './audio/pcm-wav.js';
+export { joinWav, DEFAULT_JOIN_PAUSE_MS, type JoinWavOptions, type JoinedWav } from './audio/join-wav.js';
+export { joinMp3, mp3Frames, type Mp3Frame } from './audio/join-mp3.js';
+export { measureLoudness, blockPowers, integratedLoudness, type LoudnessMeasurement } from './audio/measure-loudness.js';
+export { audioProblems, durationProblem, type AudioExpectations } from './audio/audio-problems.js';
+export { normalizeLoudness, DEFAULT_TRUE_PEAK, type LoudnessTarget, type NormalizedAudio } from './audio/normalize-loudness.js';
 
 export { voicesSchema } from './schemas/voices-schema.js';
 export { voicesLockSchema } from './schemas/voices-lock-schema.js';

@@ -9,3 +9,4 @@ export { applyPlan, suggestedVoiceId, type ApplyOptions } from './apply/apply-pl
 export type { ApplyEvent, ApplySummary } from './apply/apply-events.js';
 export { createNodeDispatcher, type NodeDispatcherSettings } from './http/node/create-node-dispatcher.js';
 export { downloadToFile, type DownloadToFileOptions } from './http/node/download-to-file.js';
+export { checkProject, type CheckedOutput, type ProjectCheck } from './node/check-project.js';

@@ -10,7 +10,7 @@ import { colorPlan } from './plan.js';
 export async function applyCommand(
   context: CommandContext,
   planFile: string | undefined,
-  options: PlanningOptions & { yes: boolean; parallelism: number; failFast: boolean; maxDownloadMb?: number; maxCost?: number },
+  options: PlanningOptions & { yes: boolean; parallelism: number; failFast: boolean; maxDownloadMb?: number; maxCost?: number; check?: boolean },
 ): Promise<number> {
   const { terminal } = context;
   let project: LoadedProject;
@@ -27,7 +27,7 @@ export async function applyCommand(
   if (plan.changes.length === 0 && project.lockfile.pending.length === 0) {
     if (terminal.json) terminal.out(JSON.stringify({ summary: plan.summary.text, applied: false }));
     else terminal.out(plan.summary.text);
-    return EXIT_OK;
+    return options.check ? (await import('./check.js')).checkAfterApply(context, project) : EXIT_OK;
   }
   if (!terminal.json && !terminal.quiet) terminal.out(colorPlan(formatPlan(plan), context));
   checkBudget(plan, options.maxCost);
@@ -75,12 +75,16 @@ export async function applyCommand(
     process.off('SIGTERM', onSignal);
   }
 
+  const failed = summary.failures.length > 0 || summary.interrupted;
   if (terminal.json) {
-    terminal.out(JSON.stringify({ summary, applied: true }, null, 2));
-  } else {
-    terminal.out(describeSummary(summary, context));
+    // One JSON document: the check's findings go inside it.
+    const check = options.check && !failed ? await (await import('./check.js')).checkQuietly(context, project) : undefined;
+    terminal.out(JSON.stringify({ summary, applied: true, ...(check ? { check: { failing: check.failing, unchecked: check.unchecked, checked: check.outputs.length } } : {}) }, null, 2));
+    return failed || (check?.failing.length ?? 0) > 0 ? EXIT_ERROR : EXIT_OK;
   }
-  return summary.failures.length > 0 || summary.interrupted ? EXIT_ERROR : EXIT_OK;
+  terminal.out(describeSummary(summary, context));
+  if (failed) return EXIT_ERROR;
+  return options.check ? (await import('./check.js')).checkAfterApply(context, project) : EXIT_OK;
 }
 
 function describeSummary(summary: ApplySummary, context: CommandContext): string {
@@ -92,8 +96,10 @@ function describeSummary(summary: ApplySummary, context: CommandContext): string
     `${summary.lines.done} line${summary.lines.done === 1 ? '' : 's'} done`,
     `${summary.characters.toLocaleString('en-US')} characters billed`,
   ];
-  if (summary.lines.skipped > 0) facts.push(`${summary.lines.skipped} skipped`);
-  const failed = summary.lines.failed + summary.voices.failed;
+  if (summary.assemblies.done > 0) facts.push(`${summary.assemblies.done} chapter or book file${summary.assemblies.done === 1 ? '' : 's'} assembled`);
+  const skipped = summary.lines.skipped + summary.assemblies.skipped;
+  if (skipped > 0) facts.push(`${skipped} skipped`);
+  const failed = summary.lines.failed + summary.voices.failed + summary.assemblies.failed;
   if (failed > 0) facts.push(`${failed} failed`);
   const headline = summary.interrupted ? 'Apply interrupted' : failed > 0 ? 'Apply finished with failures' : 'Apply complete';
   lines.push(style(failed > 0 || summary.interrupted ? 'red' : 'green', `${headline}: ${facts.join(', ')} in ${seconds} s.`));

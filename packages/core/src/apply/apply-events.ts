@@ -46,6 +46,16 @@ export type ApplyEvent =
       previousConcurrency: number;
       reason: 'rate-limit' | 'recovery';
     }
+  | { type: 'assembly-start'; address: string; file: string }
+  | {
+      type: 'assembly-end';
+      address: string;
+      file: string;
+      /** The measured loudness of the file, LUFS, when a target was applied. */
+      integrated?: number;
+      error?: string;
+      skipped?: string;
+    }
   | { type: 'interrupt'; level: 1 | 2; message: string }
   | { type: 'apply-end'; summary: ApplySummary };
 
@@ -53,6 +63,8 @@ export interface ApplySummary {
   voices: { done: number; failed: number };
   /** `rendered`: lines synthesised by a vendor (billable calls); the rest of `done` were restored, moved or deleted. */
   lines: { done: number; rendered: number; failed: number; skipped: number };
+  /** Chapter files assembled (or deleted), failed, and skipped because a line of theirs is missing. */
+  assemblies: { done: number; failed: number; skipped: number };
   /** Characters sent to vendors for rendering. */
   characters: number;
   failures: Array<{ address: string; provider: string; message: string }>;

@@ -571,7 +571,7 @@ describe('applyPlan', () => {
       expect(sha256(await readFile(path.join(dir, crashed.file)))).toBe(crashed.sha256);
     });
 
-    it('settles from the cache a line killed after its audio was stored but before it was recorded: no vendor call, no --replace', async () => {
+    it('settles from the cache a line killed after its audio was stored but before it was recorded: no vendor call, no --replace, restored from there', async () => {
       const dir = await createProject();
       await apply(dir, createFakeProvider());
       // A crash between storing the audio (output and cache written) and the lockfile write recording it:
@@ -581,9 +581,11 @@ describe('applyPlan', () => {
       delete lockfile.renders['intro/0002'];
       lockfile.pending.push({ kind: 'line', address: 'intro/0002', key: crashed.key, provider: 'fake', startedAt: '2026-11-21T10:00:00.000Z' });
       await writeFile(path.join(dir, 'voices.lock'), serializeLockfile(lockfile));
+      await rm(path.join(dir, crashed.file));
 
       const fake = createFakeProvider();
-      const { summary, events } = await apply(dir, fake);
+      const { summary, events, plan: planned } = await apply(dir, fake);
+      expect(planned.changes.map((change) => [change.address, change.action])).toEqual([['intro/0002', 'restore']]);
       expect(summary.failures).toEqual([]);
       expect(fake.calls.synthesize).toEqual([]);
       expect(fake.calls.resumeSynthesis).toEqual([]);
@@ -772,6 +774,18 @@ describe('applyPlan', () => {
     expect(fake.calls.createVoice).toEqual([]);
     expect(sha256(await readFile(path.join(dir, recorded.file)))).toBe(recorded.sha256);
     expect((await plan(dir, fake)).plan.changes).toEqual([]);
+  });
+
+  it('renders a line again on --replace even though its audio is in the cache', async () => {
+    const dir = await createProject();
+    await apply(dir, createFakeProvider());
+    const fake = createFakeProvider({ synthesize: async (request) => ({ ...wavFor(`${request.text} again`) }) });
+    const { plan: planned, summary } = await apply(dir, fake, { planOptions: { replace: ['outro/0001'] } });
+    expect(planned.changes.map((change) => [change.address, change.action])).toEqual([['outro/0001', 'rerender']]);
+    expect(summary.lines.rendered).toBe(1);
+    expect(fake.calls.synthesize.map((request) => request.text)).toEqual([lines['outro/0001']]);
+    const render = (await readLockfile(dir)).renders['outro/0001']!;
+    expect(sha256(await readFile(path.join(dir, render.file)))).toBe(render.sha256);
   });
 
   it('moves outputs when the path template changes, without calling the provider', async () => {

@@ -1,13 +1,19 @@
-import { readFile, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { parseFile } from 'music-metadata';
+import { buildBook } from '../node/build-book.js';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { ApiCallError } from '../errors/api-call-error.js';
 import { UsageError } from '../errors/usage-error.js';
+import { joinMp3 } from '../audio/join-mp3.js';
+import { joinWav } from '../audio/join-wav.js';
 import { createAdaptiveLimiter, type AdaptiveLimiter } from '../http/adaptive-limiter.js';
 import { sha256Hex } from '../identity/sha256.js';
-import type { LockedRender, LockedVoice, PendingEntry } from '../lockfile/lockfile-types.js';
-import { identifyManifest, type ManifestIdentity } from '../plan/create-plan.js';
-import type { Plan, PlannedLineChange, PlannedVoiceChange } from '../plan/plan-types.js';
+import type { LockedAssembly, LockedRender, LockedVoice, PendingEntry } from '../lockfile/lockfile-types.js';
+import { identifyManifest, type LineIdentity, type ManifestIdentity } from '../plan/create-plan.js';
+import type { Plan, PlannedAssemblyChange, PlannedLineChange, PlannedVoiceChange } from '../plan/plan-types.js';
+import { assembleWav } from '../audio/assemble-wav.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type {
   CreateVoiceRequest,
@@ -79,6 +85,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
   const summary: ApplySummary = {
     voices: { done: 0, failed: 0 },
     lines: { done: 0, rendered: 0, failed: 0, skipped: 0 },
+    assemblies: { done: 0, failed: 0, skipped: 0 },
     characters: 0,
     failures: [],
     interrupted: false,
@@ -176,7 +183,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         });
         if (kept) {
           throw new UnknownOutcomeError(
-            `${errorMessage(error)} It stays recorded in voices.lock, so voxform will not send it again on its own: once you have checked, run \`voxform apply --replace ${entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway.`,
+            `${errorMessage(error)} It stays recorded in voices.lock, so voxform will not send it again on its own: once you have checked, run \`voxform apply --replace ${pieceOf(entry.address)?.lineAddress ?? entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway.`,
             { cause: error },
           );
         }
@@ -310,6 +317,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         bytes: stored.bytes,
         durationMs: stored.durationMs,
         chars: lineIdentity.characters,
+        ...(lineIdentity.pieces ? { pieces: lineIdentity.pieces.length } : {}),
         mtimeMs: stored.mtimeMs,
         renderedAt: now().toISOString(),
       };
@@ -334,6 +342,51 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       });
     };
     const linesByAddress = new Map(project.manifest.lines.map((line) => [line.address, line]));
+    /** Stores a piece's audio in the cache under the piece's own key, and ends its write-ahead entry. */
+    const storePiece = async (address: string, line: (typeof project.manifest.lines)[number], piece: NonNullable<LineIdentity['pieces']>[number], result: SynthesizeResult) => {
+      if (result.format !== line.format) {
+        throw new Error(`${providerOf(manifestProvider(line.voice)).displayName} returned ${result.format} audio where ${line.format} was asked: this is a bug in the provider`);
+      }
+      await storeLineAudio(address, { source: result.audio, format: line.format, outputFile: cacheFileOf(piece.key, line.format), signal: abort.signal, ...maxBytes });
+      store.update((lockfile) => clearPending(lockfile, address));
+    };
+    const manifestProvider = (voice: string) => project.manifest.voices[voice]!.provider;
+    /**
+     * Renders a line too long for one call: each piece is billable work of its own (its own write-ahead
+     * entry, `<address>#<n>`, and its own cache entry, so a piece is never paid for twice), then the
+     * pieces are joined into the line's output. Returns the pieces' audio, in order.
+     */
+    const renderInPieces = async (change: PlannedLineChange, line: (typeof project.manifest.lines)[number], lineIdentity: LineIdentity, voice: VoiceState): Promise<Buffer[]> => {
+      const provider = providerOf(change.provider);
+      const pieces = lineIdentity.pieces!;
+      // Settled, not raced: when one piece fails the others still finish and are recorded before the line fails.
+      const results = await Promise.allSettled(
+        pieces.map(async (piece, index) => {
+          const address = `${change.address}#${index + 1}`;
+          const unsettledReason = unsettled.get(address);
+          if (unsettledReason) throw new SkippedError(unsettledReason);
+          const pieceFile = cacheFileOf(piece.key, line.format);
+          if (change.forced || !(await isFile(pieceFile))) {
+            await limiterOf(change.provider).run(async () => {
+              if (stop.signal.aborted) throw new SkippedError('interrupted');
+              const entry: PendingEntry = { kind: 'line', address, key: piece.key, provider: change.provider, startedAt: now().toISOString() };
+              const context: ProviderCallContext = {
+                ...contextFor(entry),
+                reportStatus: (status) => emit({ type: 'line-status', address: change.address, script: change.script, status: `piece ${index + 1}/${pieces.length} ${status}` }),
+              };
+              const result = await writeAhead(entry, () => provider.doSynthesize({ ...synthesizeRequest(line, voice), text: piece.text }, context));
+              await storePiece(address, line, piece, result);
+              touchVoice(change.voice, result.voice);
+              summary.characters += result.billedCharacters ?? piece.characters;
+            });
+          }
+          return readFile(pieceFile);
+        }),
+      );
+      const failed = results.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+      return results.map((result) => (result as PromiseFulfilledResult<Buffer>).value);
+    };
 
     // 1. Settle what an interrupted apply left pending, before anything could be paid for twice.
     const settledVoices = new Set<string>();
@@ -358,6 +411,30 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
               settledVoices.add(name);
               emit({ type: 'pending-settle', address: entry.address, outcome: 'resumed' });
               continue;
+            }
+          }
+        } else if (pieceOf(entry.address)) {
+          // A piece of a split line: done once its audio is in the cache, else resumed like a line.
+          const { lineAddress, index } = pieceOf(entry.address)!;
+          const line = linesByAddress.get(lineAddress);
+          const piece = identity.lines[lineAddress]?.pieces?.[index];
+          if (line && piece?.key === entry.key) {
+            const pieceFile = cacheFileOf(piece.key, line.format);
+            if (await isFile(pieceFile)) {
+              store.update((lockfile) => clearPending(lockfile, entry.address));
+              emit({ type: 'pending-settle', address: entry.address, outcome: 'cached' });
+              continue;
+            }
+            const voice = voiceStateFromLock(line.voice);
+            if (provider.doResumeSynthesis && entry.task && voice) {
+              lookedUp = true;
+              const result = await provider.doResumeSynthesis({ ...synthesizeRequest(line, voice), text: piece.text }, entry.task, contextFor(entry, line.script));
+              if (result) {
+                await storePiece(entry.address, line, piece, result);
+                touchVoice(line.voice, result.voice);
+                emit({ type: 'pending-settle', address: entry.address, outcome: 'resumed' });
+                continue;
+              }
             }
           }
         } else {
@@ -391,14 +468,20 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         }
         // Nothing to look up. If this very work is still wanted from a vendor that bills, it may already
         // have been paid for: only the user may decide to pay again (--replace).
-        const stillWanted = entry.kind === 'line' ? identity.lines[entry.address]?.key === entry.key : identity.voices[entry.address.slice('voice.'.length)]?.fingerprint === entry.key;
-        const forced = plan.changes.some((change) => change.address === entry.address && change.forced);
+        const piece = pieceOf(entry.address);
+        const stillWanted =
+          entry.kind === 'voice'
+            ? identity.voices[entry.address.slice('voice.'.length)]?.fingerprint === entry.key
+            : piece
+              ? identity.lines[piece.lineAddress]?.pieces?.[piece.index]?.key === entry.key
+              : identity.lines[entry.address]?.key === entry.key;
+        const forced = plan.changes.some((change) => change.address === (piece?.lineAddress ?? entry.address) && change.forced);
         // A voice kept by no vendor (AI Voice Clone Free) costs nothing to "create" again.
         const costs = !provider.capabilities.free && (entry.kind === 'line' || provider.capabilities.persistentVoices);
         if (stillWanted && costs && !forced && !lookedUp) {
           throw new UnknownOutcomeError(
             `an earlier apply never learnt whether ${provider.displayName} accepted ${entry.address} (started ${entry.startedAt}: interrupted, or no readable answer), and the vendor gave nothing to look it up by; ` +
-              `it may already have been billed, so voxform will not send it again on its own. Check your ${provider.displayName} account, then run \`voxform apply --replace ${entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway`,
+              `it may already have been billed, so voxform will not send it again on its own. Check your ${provider.displayName} account, then run \`voxform apply --replace ${pieceOf(entry.address)?.lineAddress ?? entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway`,
           );
         }
         store.update((lockfile) => clearPending(lockfile, entry.address));
@@ -508,8 +591,106 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       return locked;
     };
 
+    /** The audio of a recorded line: from the cache, else from its output file if that still holds it. */
+    const lineAudio = async (address: string, key: string): Promise<Buffer> => {
+      const render = store.state.renders[address];
+      if (!render || render.key !== key) {
+        throw new SkippedError(`not assembled: ${address} is not rendered (it failed or was skipped); run \`voxform apply\` again once it is`);
+      }
+      const cached = await readFile(cacheFileOf(key, render.format)).catch(() => undefined);
+      if (cached) return cached;
+      const output = await readFile(path.resolve(paths.dir, render.file)).catch(() => undefined);
+      if (output && createHash('sha256').update(output).digest('hex') === render.sha256) return output;
+      throw new Error(`the audio of ${address} is in neither .voxform/cache nor ${render.file}: run \`voxform apply --replace ${address}\` to render it again`);
+    };
+    const assembliesByAddress = new Map(project.manifest.assemblies.map((assembly) => [assembly.address, assembly]));
+    /** Builds (or deletes) one chapter file and records it; returns its measured loudness when a target was applied. */
+    const runAssembly = async (change: PlannedAssemblyChange): Promise<number | undefined> => {
+      const locked = store.state.assemblies?.[change.address];
+      if (change.action === 'delete') {
+        if (!manifestFiles.has(change.file)) await rm(await guard.checkRemove(path.resolve(paths.dir, change.file)), { force: true });
+        store.update((lockfile) => {
+          delete lockfile.assemblies?.[change.address];
+          if (lockfile.assemblies && Object.keys(lockfile.assemblies).length === 0) delete lockfile.assemblies;
+        });
+        return undefined;
+      }
+      const book = booksByAddress.get(change.address);
+      if (book) return runBook(change, book, locked);
+      const assembly = assembliesByAddress.get(change.address)!;
+      const assemblyIdentity = identity.assemblies[change.address]!;
+      const parts = [];
+      for (const [index, part] of assemblyIdentity.parts.entries()) {
+        parts.push({ name: part.address, wav: await lineAudio(part.address, part.key), gapBeforeMs: assembly.parts[index]!.gapBeforeMs });
+      }
+      const outputFile = await guard.prepareWrite(path.resolve(paths.dir, assembly.file));
+      const built = assembleWav(parts, assembly.loudness);
+      const stored = await storeAudio({ source: { type: 'bytes', bytes: built.wav }, format: assembly.format, outputFile, signal: abort.signal, ...maxBytes });
+      if (locked && locked.file !== assembly.file && !manifestFiles.has(locked.file)) {
+        await rm(await guard.checkRemove(path.resolve(paths.dir, locked.file)), { force: true });
+      }
+      store.update((lockfile) => {
+        lockfile.assemblies ??= {};
+        lockfile.assemblies[change.address] = {
+          key: assemblyIdentity.key,
+          file: assembly.file,
+          format: assembly.format,
+          sha256: stored.sha256,
+          bytes: stored.bytes,
+          durationMs: stored.durationMs,
+          parts: assemblyIdentity.parts.map((part) => ({ ...part, sha256: store.state.renders[part.address]!.sha256 })),
+          ...(built.loudness ? { loudness: built.loudness } : {}),
+          mtimeMs: stored.mtimeMs,
+          builtAt: now().toISOString(),
+        };
+      });
+      return built.loudness?.integrated;
+    };
+
+    const booksByAddress = new Map(project.manifest.books.map((book) => [book.address, book]));
+    /** Builds a book (M4B with chapter markers) from its chapter files with ffmpeg, and records it. */
+    const runBook = async (change: PlannedAssemblyChange, book: (typeof project.manifest.books)[number], locked: LockedAssembly | undefined): Promise<undefined> => {
+      const chapters: Array<{ title: string; file: string; durationMs: number; key: string; sha256: string }> = [];
+      for (const chapter of book.chapters) {
+        const recorded = store.state.assemblies?.[chapter];
+        const file = recorded && path.resolve(paths.dir, recorded.file);
+        const intact = file && (await readFile(file).then((bytes) => createHash('sha256').update(bytes).digest('hex') === recorded.sha256, () => false));
+        if (!recorded || recorded.key !== identity.assemblies[chapter]!.key || !intact) {
+          throw new SkippedError(`not built: chapter ${chapter} is not assembled (or its file changed); run \`voxform apply\` again once it is`);
+        }
+        chapters.push({ title: chapter, file: file!, durationMs: recorded.durationMs, key: recorded.key, sha256: recorded.sha256 });
+      }
+      const outputFile = await guard.prepareWrite(path.resolve(paths.dir, book.file));
+      const temp = path.join(path.dirname(outputFile), `.${path.basename(outputFile)}.${Date.now().toString(36)}.tmp`);
+      try {
+        await buildBook({ title: book.title, chapters, outputFile: temp, bitrate: book.bitrate, signal: abort.signal });
+        const bytes = await readFile(temp);
+        const durationMs = Math.round(((await parseFile(temp, { duration: true })).format.duration ?? 0) * 1000);
+        await rename(temp, outputFile);
+        const { mtimeMs } = await stat(outputFile);
+        if (locked && locked.file !== book.file && !manifestFiles.has(locked.file)) await rm(await guard.checkRemove(path.resolve(paths.dir, locked.file)), { force: true });
+        store.update((lockfile) => {
+          lockfile.assemblies ??= {};
+          lockfile.assemblies[change.address] = {
+            key: identity.assemblies[change.address]!.key,
+            file: book.file,
+            format: 'm4b',
+            sha256: createHash('sha256').update(bytes).digest('hex'),
+            bytes: bytes.length,
+            durationMs,
+            parts: chapters.map((chapter) => ({ address: chapter.title, key: chapter.key, sha256: chapter.sha256 })),
+            mtimeMs,
+            builtAt: now().toISOString(),
+          };
+        });
+        return undefined;
+      } finally {
+        await rm(temp, { force: true });
+      }
+    };
+
     // 4. Lines, all at once within the limits.
-    const manifestFiles = new Set(project.manifest.lines.map((line) => line.file));
+    const manifestFiles = new Set([...project.manifest.lines.map((line) => line.file), ...project.manifest.assemblies.map((assembly) => assembly.file)]);
     const runLine = async (change: PlannedLineChange) => {
       if (change.action === 'delete') {
         // The file may now belong to a line of the manifest (same path, new address): keep it.
@@ -527,7 +708,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       const outputFile = await guard.prepareWrite(path.resolve(paths.dir, line.file));
       const cacheFile = cacheFileOf(change.key, line.format);
       // One stat, not a listing of the cache: the listing grows with the book and this runs per line.
-      if (change.action === 'restore' || change.action === 'move' || (await isFile(cacheFile))) {
+      // A forced re-render (--replace) means new audio: the cached one is what the user wants replaced.
+      if (change.action === 'restore' || change.action === 'move' || (!change.forced && (await isFile(cacheFile)))) {
         const stored = await restoreAudio({ cacheFile, outputFile, format: line.format, signal: abort.signal }).catch((error: unknown) => {
           throw storeFailure(error, change.address, outputFile);
         });
@@ -539,6 +721,14 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       }
       const voice = await voiceFor(change.voice);
       const provider = providerOf(change.provider);
+      if (lineIdentity.pieces) {
+        const pieces = await renderInPieces(change, line, lineIdentity, voice);
+        const joined = line.format === 'wav' ? joinWav(pieces).wav : joinMp3(pieces);
+        const stored = await storeLineAudio(change.address, { source: { type: 'bytes', bytes: joined }, format: line.format, outputFile, cacheFile, signal: abort.signal });
+        recordRender(line, lineIdentity, stored);
+        summary.lines.rendered++;
+        return;
+      }
       await limiterOf(change.provider).run(async () => {
         if (stop.signal.aborted) throw new SkippedError('interrupted');
         const entry: PendingEntry = { kind: 'line', address: change.address, key: change.key, provider: change.provider, startedAt: now().toISOString() };
@@ -583,6 +773,31 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     );
     // Voices no line waited for still have to finish (or fail) before the end.
     await Promise.allSettled(voiceReady.values());
+
+    // 5. Chapters, from their lines' audio, one at a time (each holds a whole chapter in memory).
+    const assemblyChanges = plan.changes.filter((change): change is PlannedAssemblyChange => change.kind === 'assembly');
+    for (const change of assemblyChanges) {
+      if (stop.signal.aborted) {
+        summary.assemblies.skipped++;
+        emit({ type: 'assembly-end', address: change.address, file: change.file, skipped: 'interrupted' });
+        continue;
+      }
+      emit({ type: 'assembly-start', address: change.address, file: change.file });
+      try {
+        const integrated = await runAssembly(change);
+        summary.assemblies.done++;
+        emit({ type: 'assembly-end', address: change.address, file: change.file, ...(integrated !== undefined ? { integrated } : {}) });
+      } catch (error) {
+        if (error instanceof SkippedError) {
+          summary.assemblies.skipped++;
+          summary.failures.push({ address: change.address, provider: 'voxform', message: error.message });
+          emit({ type: 'assembly-end', address: change.address, file: change.file, skipped: error.message });
+          continue;
+        }
+        summary.assemblies.failed++;
+        emit({ type: 'assembly-end', address: change.address, file: change.file, error: fail(change.address, 'voxform', error) });
+      }
+    }
 
     for (const change of voiceChanges) {
       if (change.action !== 'delete') continue;
@@ -672,6 +887,12 @@ function createProviders(
   }
   if (missing.length > 0) throw new UsageError(`Nothing was done:\n  ${missing.join('\n  ')}`);
   return instances;
+}
+
+/** `chapter-07/0001#3` → the line's address and the piece's 0-based index; undefined for anything else. */
+function pieceOf(address: string): { lineAddress: string; index: number } | undefined {
+  const match = /^(.+)#([1-9][0-9]*)$/.exec(address);
+  return match ? { lineAddress: match[1]!, index: Number(match[2]) - 1 } : undefined;
 }
 
 function errorMessage(error: unknown): string {

@@ -51,6 +51,11 @@ export interface RenderIdentity {
   format: AudioFormat;
   /** The lexicon entries the line uses (`ResolvedLine.lexicon`); absent or empty when none. */
   lexicon?: Record<string, string>;
+  /**
+   * The pieces the text is rendered in when it is longer than one call takes (`splitText`); absent or
+   * a single piece when it is one call. Part of the key: a different split is different audio.
+   */
+  pieces?: string[];
 }
 
 /** The content address of a rendered line: same key, same audio — whatever the line is called or where it lives. */
@@ -64,6 +69,8 @@ export function renderKey(render: RenderIdentity): string {
       renderFormatVersion: RENDER_FORMAT_VERSION,
       // Only when there is one, so that lines no lexicon touches keep the keys they always had.
       ...(render.lexicon && Object.keys(render.lexicon).length > 0 ? { lexicon: render.lexicon } : {}),
+      // Only when split, so the keys of lines rendered in one call stay what they always were.
+      ...(render.pieces && render.pieces.length > 1 ? { pieces: render.pieces } : {}),
     }),
   );
 }

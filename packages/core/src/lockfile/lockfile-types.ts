@@ -5,7 +5,24 @@ export interface Lockfile {
   lockfileVersion: 1;
   voices: Record<string, LockedVoice>;
   renders: Record<string, LockedRender>;
+  /** Absent (or empty) when nothing is assembled. */
+  assemblies?: Record<string, LockedAssembly>;
   pending: PendingEntry[];
+}
+
+export interface LockedAssembly {
+  key: string;
+  file: string;
+  /** `m4b` for a book. */
+  format: AudioFormat | 'm4b';
+  sha256: string;
+  bytes: number;
+  durationMs: number;
+  /** Each line joined: its render key, and the sha256 of the audio used (the same key can be rendered again: `--replace`). */
+  parts: Array<{ address: string; key: string; sha256?: string }>;
+  loudness?: { target: number; truePeakLimit: number; sourceIntegrated?: number; integrated: number; truePeak: number; gainDb: number };
+  mtimeMs?: number;
+  builtAt?: string;
 }
 
 export interface LockedVoice {
@@ -34,6 +51,8 @@ export interface LockedRender {
   bytes: number;
   durationMs: number;
   chars: number;
+  /** How many calls the text was rendered in, when more than one. */
+  pieces?: number;
   mtimeMs?: number;
   renderedAt?: string;
 }
@@ -41,7 +60,7 @@ export interface LockedRender {
 /** Billable work started and not yet finished (the write-ahead entry). */
 export interface PendingEntry {
   kind: 'voice' | 'line';
-  /** `voice.<name>` or a line address. */
+  /** `voice.<name>`, a line address, or `<line address>#<n>` for the n-th piece of a split line. */
   address: string;
   /** The voice fingerprint or render key being produced. */
   key: string;

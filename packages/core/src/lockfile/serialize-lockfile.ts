@@ -1,11 +1,12 @@
 import { stringify } from 'yaml';
-import type { Lockfile, LockedRender, LockedVoice, PendingEntry } from './lockfile-types.js';
+import type { Lockfile, LockedAssembly, LockedRender, LockedVoice, PendingEntry } from './lockfile-types.js';
 
 const voiceKeys: Array<keyof LockedVoice> = ['provider', 'fingerprint', 'sampleSha256', 'remoteId', 'createdAt', 'lastUsedAt', 'expiresAt', 'preview', 'data'];
 const renderKeys: Array<keyof LockedRender> = [
-  'key', 'voice', 'file', 'format', 'sha256', 'bytes', 'durationMs', 'chars',
+  'key', 'voice', 'file', 'format', 'sha256', 'bytes', 'durationMs', 'chars', 'pieces',
   'voiceFingerprint', 'textSha256', 'optionsSha256', 'lexiconSha256', 'mtimeMs', 'renderedAt',
 ];
+const assemblyKeys: Array<keyof LockedAssembly> = ['key', 'file', 'format', 'sha256', 'bytes', 'durationMs', 'loudness', 'parts', 'mtimeMs', 'builtAt'];
 const pendingKeys: Array<keyof PendingEntry> = ['kind', 'address', 'key', 'provider', 'startedAt', 'task'];
 const yamlOptions = { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false } as const;
 const header = '# voices.lock: written by `voxform apply`. Commit it; do not edit it by hand.\n';
@@ -57,6 +58,14 @@ export function serializeLockfile(lockfile: Lockfile, fragments?: LockfileFragme
   else {
     parts.push('renders:\n');
     for (const address of addresses) parts.push(renderFragment(address, lockfile.renders[address]!, fragments));
+  }
+  // Only written when something is assembled, so projects without chapters keep their lockfile as it was.
+  const assemblies = Object.keys(lockfile.assemblies ?? {}).sort(compare);
+  if (assemblies.length > 0) {
+    parts.push('assemblies:\n');
+    for (const address of assemblies) {
+      parts.push(stringify({ assemblies: { [address]: pick(lockfile.assemblies![address]!, assemblyKeys) } }, yamlOptions).slice('assemblies:\n'.length));
+    }
   }
   const pending = [...lockfile.pending].sort((a, b) => compare(a.address, b.address) || compare(a.key, b.key));
   if (pending.length === 0) parts.push(stringify({ pending: [] }, yamlOptions));

@@ -9,13 +9,34 @@ import type { AudioFormat, JsonValue } from '../providers/provider-v1.js';
 
 export interface ManifestDocument {
   version: 1;
-  output?: { dir?: string; format?: AudioFormat; path?: string };
+  output?: { dir?: string; format?: AudioFormat; path?: string; loudness?: LoudnessSetting };
   providers?: Record<string, ProviderBlock>;
   defaults?: { voice?: string; provider?: string };
   /** Word → what to say instead, for every voice (rules in `lexicon/lexicon.ts` and the schema). */
   lexicon?: Record<string, string>;
   voices: Record<string, VoiceDefinition>;
   scripts: Record<string, ScriptDefinition>;
+  books?: Record<string, BookDefinition>;
+}
+
+export interface BookDefinition {
+  title?: string;
+  chapters: string[];
+  path?: string;
+  bitrate?: number;
+}
+
+/** A whole book: assembled chapters joined into one M4B with chapter markers (built with ffmpeg). */
+export interface ResolvedBook {
+  /** `book.<name>`: its address in plans and its key in voices.lock's assemblies. */
+  address: string;
+  name: string;
+  title: string;
+  file: string;
+  /** Script names of the chapters, in reading order. */
+  chapters: string[];
+  /** AAC bit rate, kbit/s. */
+  bitrate: number;
 }
 
 export interface ProviderBlock {
@@ -24,6 +45,7 @@ export interface ProviderBlock {
   region?: 'global' | 'cn';
   concurrency?: number;
   requestsPerMinute?: number;
+  maxTextLength?: number;
   options?: Record<string, JsonValue>;
   pricing?: ProviderPricing;
 }
@@ -44,7 +66,12 @@ export interface ScriptDefinition {
   from?: string;
   voice?: string;
   options?: Record<string, JsonValue>;
+  assemble?: boolean | { lineGapMs?: number; paragraphGapMs?: number; path?: string };
+  loudness?: LoudnessSetting;
 }
+
+/** `loudness: -18` or `loudness: { target: -18, truePeak: -1 }`. */
+export type LoudnessSetting = number | { target: number; truePeak?: number };
 
 export type LineDefinition =
   | string
@@ -102,6 +129,24 @@ export interface ResolvedLine {
   format: AudioFormat;
   /** Output path relative to the manifest's folder, with forward slashes. */
   file: string;
+  /**
+   * Set when the text is longer than its provider takes in one call: the pieces (`splitText`) rendered
+   * separately and joined into the one output file. Absent when the line is one call.
+   */
+  pieces?: string[];
+}
+
+/** A script's chapter file: its lines joined with gaps, optionally brought to a loudness target. */
+export interface ResolvedAssembly {
+  /** The script's name: also the assembly's address in plans and in voices.lock. */
+  address: string;
+  script: string;
+  /** Output path relative to the manifest's folder. */
+  file: string;
+  format: AudioFormat;
+  /** The lines joined, in order, each with the silence before it (0 for the first). */
+  parts: Array<{ address: string; gapBeforeMs: number }>;
+  loudness?: { target: number; truePeak: number };
 }
 
 export interface ResolvedProviderSettings {
@@ -111,6 +156,8 @@ export interface ResolvedProviderSettings {
   region?: 'global' | 'cn';
   concurrency?: number;
   requestsPerMinute?: number;
+  /** `providers.<id>.maxTextLength`: a lower text limit per call than the provider's own. */
+  maxTextLength?: number;
   /** Provider-specific settings, checked against the provider's `settingsSchema`. */
   options?: Record<string, JsonValue>;
   /** `providers.<id>.pricing`, for plan's cost estimate. */
@@ -127,10 +174,20 @@ export interface ResolvedManifest {
   scripts: string[];
   /** Every line of every script, in manifest order. */
   lines: ResolvedLine[];
+  /** The chapters to assemble (scripts with `assemble`), in manifest order. */
+  assemblies: ResolvedAssembly[];
+  /** The books to build from those chapters. */
+  books: ResolvedBook[];
 }
 
 export const MANIFEST_DEFAULTS = {
   outputDir: 'out',
+  assemblyPath: '{script}.{ext}',
+  bookPath: '{book}.m4b',
+  bookBitrate: 64,
+  lineGapMs: 400,
+  paragraphGapMs: 1000,
+  truePeak: -1,
   outputPath: '{script}/{index}-{line}.{ext}',
   provider: 'local',
 } as const;

@@ -53,7 +53,7 @@ describe('parseManifest', () => {
   it('reports an unknown top-level key at the key, listing the allowed ones', () => {
     const text = `version: 1\n${voices}scripts: {}\nscript:\n  intro: {}\n`;
     expect(problems(text)).toEqual([
-      "voices.yaml:5:1: script: unknown property 'script' (allowed: version, output, providers, defaults, lexicon, voices, scripts)",
+      "voices.yaml:5:1: script: unknown property 'script' (allowed: version, output, providers, defaults, lexicon, voices, scripts, books)",
     ]);
   });
 

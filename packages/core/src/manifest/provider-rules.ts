@@ -41,6 +41,11 @@ export function textProblem(provider: ProviderV1, text: string): string | undefi
   return undefined;
 }
 
+/** The most text one call may carry: the provider's limit, or the manifest's lower `maxTextLength`. */
+export function textLimit(provider: ProviderV1, settings: { maxTextLength?: number } | undefined): number {
+  return Math.min(provider.capabilities.maxTextLength, settings?.maxTextLength ?? Number.POSITIVE_INFINITY);
+}
+
 /** A probed sample: what its limits are checked against. */
 export interface SampleFacts {
   /** How the sample is named in messages (its path or URL). */

@@ -186,11 +186,65 @@ describe('resolveManifest', () => {
     ]);
   });
 
-  it("refuses text over the provider's maxTextLength, counting code points", () => {
+  it("splits text over the provider's maxTextLength into pieces, counting code points", () => {
     const fits = '😀'.repeat(200); // 400 UTF-16 units, 200 code points: exactly the limit
-    expect(check(manifest(`    lines:\n      - narrator: ${fits}`)).problems).toEqual([]);
-    expect(check(manifest(`    lines:\n      - narrator: ${fits}!`)).problems).toEqual([
-      'voices.yaml:8:9: scripts.intro.lines[0]: text is 201 characters; Fake fake takes at most 200 per line: split it into several lines',
+    expect(check(manifest(`    lines:\n      - narrator: ${fits}`)).manifest!.lines[0]!.pieces).toBeUndefined();
+    const sentence = `Word ${'word '.repeat(28)}end.`; // 149 code points
+    const { manifest: resolved, problems } = check(manifest(`    lines:\n      - narrator: ${sentence} ${sentence} ${sentence}`));
+    expect(problems).toEqual([]);
+    expect(resolved!.lines[0]!.pieces).toEqual([sentence, sentence, sentence]);
+  });
+
+  it('splits at a lower providers.<id>.maxTextLength, and refuses a limit that is not a positive integer', () => {
+    const { manifest: resolved } = check(manifest('    lines:\n      - narrator: One two three. Four five six.', 'providers:\n  fake: { maxTextLength: 15 }\n'));
+    expect(resolved!.lines[0]!.pieces).toEqual(['One two three.', 'Four five six.']);
+    expect(check(manifest('    lines:\n      - narrator: Hi.', 'providers:\n  fake: { maxTextLength: 0 }\n')).problems).toEqual([
+      'voices.yaml:2:26: providers.fake.maxTextLength: must be >= 1',
+    ]);
+  });
+
+  it('resolves assemble into a chapter file with a gap before each line: longer where the speaker changes', () => {
+    const { manifest: resolved, problems } = check(
+      manifest('    assemble: { lineGapMs: 200, paragraphGapMs: 800 }\n    loudness: { target: -19 }\n    lines:\n      - narrator: One.\n      - narrator: Two.\n      - villain: Three.', 'output: { loudness: -16 }\n'),
+    );
+    expect(problems).toEqual([]);
+    expect(resolved!.assemblies).toEqual([
+      {
+        address: 'intro',
+        script: 'intro',
+        file: 'out/intro.wav',
+        format: 'wav',
+        parts: [
+          { address: 'intro/0001', gapBeforeMs: 0 },
+          { address: 'intro/0002', gapBeforeMs: 200 },
+          { address: 'intro/0003', gapBeforeMs: 800 },
+        ],
+        loudness: { target: -19, truePeak: -1 },
+      },
+    ]);
+  });
+
+  it('refuses a loudness on a script that is not assembled, MP3 lines to assemble, and a chapter file a line writes', () => {
+    expect(check(manifest('    loudness: -18\n    lines:\n      - narrator: One.')).problems).toEqual([
+      'voices.yaml:7:15: scripts.intro.loudness: a loudness target applies to the assembled chapter: add assemble: true to scripts.intro, or remove loudness',
+    ]);
+    const mp3 = `version: 1\noutput: { format: mp3 }\nvoices:\n  narrator: { provider: mp3only, sample: n.wav }\nscripts:\n  intro:\n    assemble: true\n    lines:\n      - narrator: Hello.\n`;
+    expect(check(mp3).problems).toEqual([
+      'voices.yaml:7:15: scripts.intro.assemble: assemble joins WAV lines, and intro/0001 is mp3: set output.format: wav (MP3 chapters are not supported yet)',
+    ]);
+    const clash = manifest('    assemble: { path: "intro/0001-0001.{ext}" }\n    lines:\n      - narrator: One.');
+    expect(check(clash).problems).toEqual([
+      'voices.yaml:7:23: scripts.intro.assemble.path: the chapter file of intro would overwrite out/intro/0001-0001.wav, written by intro/0001: change assemble.path or output.path',
+    ]);
+  });
+
+  it('resolves books of assembled chapters, and refuses a chapter that is not assembled or does not exist', () => {
+    const ok = check(manifest('    assemble: true\n    lines:\n      - narrator: One.') + 'books:\n  tale: { chapters: [intro], bitrate: 96 }\n');
+    expect(ok.problems).toEqual([]);
+    expect(ok.manifest!.books).toEqual([{ address: 'book.tale', name: 'tale', title: 'tale', file: 'out/tale.m4b', chapters: ['intro'], bitrate: 96 }]);
+    expect(check(manifest('    lines:\n      - narrator: One.') + 'books:\n  tale: { chapters: [intro, outro] }\n').problems).toEqual([
+      'voices.yaml:10:22: books.tale.chapters[0]: intro is not assembled: add assemble: true to scripts.intro, so the book has a chapter file to take',
+      "voices.yaml:10:29: books.tale.chapters[1]: unknown script 'outro' (scripts: intro)",
     ]);
   });
 

@@ -4,12 +4,16 @@ import { lexiconEntriesIn, mergeLexicons, spokenText, type Lexicon } from '../le
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { AudioFormat, JsonValue, ProviderV1 } from '../providers/provider-v1.js';
 import { validateWithSchema } from '../validation/schema-validator.js';
-import { optionProblems, sampleSourceProblem, textProblem } from './provider-rules.js';
+import { optionProblems, sampleSourceProblem, textLimit, textProblem } from './provider-rules.js';
+import { splitText } from '../text/split-text.js';
 import { schemaDiagnostics } from '../yaml/schema-diagnostics.js';
 import type { PathSegment } from '../yaml/yaml-source.js';
 import {
   MANIFEST_DEFAULTS,
   type LineDefinition,
+  type LoudnessSetting,
+  type ResolvedAssembly,
+  type ResolvedBook,
   type ResolvedLine,
   type ResolvedManifest,
   type ResolvedProviderSettings,
@@ -94,6 +98,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
       ...(block.region ? { region: block.region } : {}),
       ...(block.concurrency ? { concurrency: block.concurrency } : {}),
       ...(block.requestsPerMinute ? { requestsPerMinute: block.requestsPerMinute } : {}),
+      ...(block.maxTextLength ? { maxTextLength: block.maxTextLength } : {}),
       ...(block.options && Object.keys(block.options).length > 0 ? { options: block.options } : {}),
       ...(block.pricing ? { pricing: block.pricing } : {}),
     };
@@ -156,6 +161,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
   const outputDir = normalizeDir(document.output?.dir ?? MANIFEST_DEFAULTS.outputDir);
   const pathTemplate = document.output?.path ?? MANIFEST_DEFAULTS.outputPath;
   const lines: ResolvedLine[] = [];
+  const assemblies: ResolvedAssembly[] = [];
   const scripts = Object.keys(document.scripts);
   const addressPositions = new Map<string, SourcePosition>();
   const filePositions = new Map<string, string>();
@@ -222,12 +228,16 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
         return;
       }
       const text = normalizeText(candidate.text);
+      if (text === '') {
+        report(textProblem(provider, text)!);
+        return;
+      }
       const lexicon = lexiconEntriesIn(text, voiceLexicons.get(voiceName) ?? {});
       const spoken = spokenText({ text, lexicon }, provider.capabilities.pronunciationDictionary === true);
       const lineLexicon = { ...(Object.keys(lexicon).length > 0 ? { lexicon } : {}), ...(spoken !== text ? { spokenText: spoken } : {}) };
-      const problemWithText = textProblem(provider, spoken);
-      if (problemWithText) report(problemWithText);
-      if (text === '') return;
+      // Longer than one call takes: rendered in pieces, joined into the one output. What is split is
+      // what is sent: the text after the lexicon's replacements.
+      const pieces = splitText(spoken, textLimit(provider, providers[provider.id]));
       const options = { ...(definition.options ?? {}), ...(candidate.options ?? {}) };
       const optionsPath = candidate.yamlPath && candidate.options ? [...candidate.yamlPath, 'options'] : [...scriptPath, 'options'];
       diagnostics.push(...optionDiagnostics(provider, 'line', options, optionsPath, input.parsed));
@@ -249,8 +259,64 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
         error(['output', 'path'], `lines ${sameFile} and ${address} would both write ${file}: include {line} or {index} in output.path`);
       }
       filePositions.set(file, address);
-      lines.push({ address, script, id, index, voice: voiceName, text, options, ...lineLexicon, position: candidate.position, format, file });
+      lines.push({ address, script, id, index, voice: voiceName, text, options, ...lineLexicon, position: candidate.position, format, file, ...(pieces.length > 1 ? { pieces } : {}) });
     });
+
+    const loudness = loudnessOf(definition.loudness ?? document.output?.loudness);
+    if (definition.loudness !== undefined && !definition.assemble) {
+      error([...scriptPath, 'loudness'], `a loudness target applies to the assembled chapter: add assemble: true to scripts.${script}, or remove loudness`);
+    }
+    if (definition.assemble) {
+      const settings = definition.assemble === true ? {} : definition.assemble;
+      const scriptLines = lines.filter((line) => line.script === script);
+      const mp3 = scriptLines.find((line) => line.format !== 'wav');
+      if (mp3) {
+        error([...scriptPath, 'assemble'], `assemble joins WAV lines, and ${mp3.address} is ${mp3.format}: set output.format: wav (MP3 chapters are not supported yet)`);
+      }
+      const file = outputFile(outputDir, settings.path ?? MANIFEST_DEFAULTS.assemblyPath, { script, index: 0, line: script, voice: '', ext: 'wav' });
+      if (file === undefined) {
+        error([...scriptPath, 'assemble', 'path'], `the chapter file of ${script} would leave the output folder: the path must be relative, with '/' between folders and no '..', '\\' or empty folder names`);
+      } else if (filePositions.has(file)) {
+        error([...scriptPath, 'assemble', 'path'], `the chapter file of ${script} would overwrite ${file}, written by ${filePositions.get(file)}: change assemble.path or output.path`);
+      } else {
+        filePositions.set(file, script);
+        const lineGapMs = settings.lineGapMs ?? MANIFEST_DEFAULTS.lineGapMs;
+        const paragraphGapMs = settings.paragraphGapMs ?? MANIFEST_DEFAULTS.paragraphGapMs;
+        assemblies.push({
+          address: script,
+          script,
+          file,
+          format: 'wav',
+          // A new paragraph: every line of a `from:` file is one, and in `lines:` a change of speaker starts one.
+          parts: scriptLines.map((line, index) => ({
+            address: line.address,
+            gapBeforeMs: index === 0 ? 0 : definition.from || line.voice !== scriptLines[index - 1]!.voice ? paragraphGapMs : lineGapMs,
+          })),
+          ...(loudness ? { loudness } : {}),
+        });
+      }
+    }
+  }
+
+  const books: ResolvedBook[] = [];
+  const assembled = new Set(assemblies.map((assembly) => assembly.script));
+  for (const [name, book] of Object.entries(document.books ?? {})) {
+    const bookPath = ['books', name];
+    book.chapters.forEach((chapter, index) => {
+      if (!(chapter in document.scripts)) error([...bookPath, 'chapters', index], `unknown script '${chapter}' (scripts: ${scripts.join(', ')})`);
+      else if (!assembled.has(chapter)) error([...bookPath, 'chapters', index], `${chapter} is not assembled: add assemble: true to scripts.${chapter}, so the book has a chapter file to take`);
+    });
+    const file = outputFile(outputDir, (book.path ?? MANIFEST_DEFAULTS.bookPath).replaceAll('{book}', name), { script: name, index: 0, line: name, voice: '', ext: 'm4b' });
+    if (file === undefined) {
+      error([...bookPath, 'path'], `the file of book ${name} would leave the output folder: the path must be relative, with '/' between folders and no '..', '\\' or empty folder names`);
+      continue;
+    }
+    if (filePositions.has(file)) {
+      error([...bookPath, 'path'], `book ${name} would overwrite ${file}, written by ${filePositions.get(file)}: change books.${name}.path`);
+      continue;
+    }
+    filePositions.set(file, `book.${name}`);
+    books.push({ address: `book.${name}`, name, title: book.title ?? name, file, chapters: book.chapters, bitrate: book.bitrate ?? MANIFEST_DEFAULTS.bookBitrate });
   }
 
   if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return { diagnostics };
@@ -262,6 +328,8 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
       voices,
       scripts,
       lines,
+      assemblies,
+      books,
     },
     diagnostics,
   };
@@ -321,6 +389,13 @@ function linesFromFile(
     text: paragraph.text,
     position: { file, line: paragraph.line, column: paragraph.column },
   }));
+}
+
+function loudnessOf(setting: LoudnessSetting | undefined): ResolvedAssembly['loudness'] {
+  if (setting === undefined) return undefined;
+  return typeof setting === 'number'
+    ? { target: setting, truePeak: MANIFEST_DEFAULTS.truePeak }
+    : { target: setting.target, truePeak: setting.truePeak ?? MANIFEST_DEFAULTS.truePeak };
 }
 
 function sampleReference(location: string): SampleReference {

@@ -2,8 +2,11 @@ import { statSync, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import type { LockedRender } from '../lockfile/lockfile-types.js';
+import type { LockedAssembly, LockedRender } from '../lockfile/lockfile-types.js';
+
+type RecordedFile = Pick<LockedRender | LockedAssembly, 'file' | 'bytes' | 'mtimeMs' | 'sha256'>;
 import type { Observations } from '../plan/create-plan.js';
+import { ffmpegAvailable } from './build-book.js';
 import { hashFile, sampleDigests, type LoadedProject } from './load-project.js';
 
 const cacheName = /^([0-9a-f]{64})\.(wav|mp3)$/;
@@ -36,9 +39,9 @@ export async function observeProject(
   options: { verify?: boolean; now?: Date; remoteVoices?: Observations['remoteVoices'] } = {},
 ): Promise<Observations> {
   const outputs: Observations['outputs'] = {};
-  const toHash: Array<{ render: LockedRender; file: string }> = [];
+  const toHash: Array<{ render: RecordedFile; file: string }> = [];
   // Synchronous on purpose: 10,000 stat calls take about 30 ms this way and 250 ms through the thread pool.
-  for (const render of Object.values(project.lockfile.renders)) {
+  for (const render of [...Object.values(project.lockfile.renders), ...Object.values(project.lockfile.assemblies ?? {})]) {
     const file = path.resolve(project.paths.dir, render.file);
     const info = statIfAny(file);
     if (!info?.isFile()) outputs[render.file] = 'missing';
@@ -62,6 +65,7 @@ export async function observeProject(
     samples: sampleDigests(project),
     outputs,
     cached: await readCacheKeys(project.paths.cacheDir),
+    ...(project.manifest.books.length > 0 ? { ffmpeg: ffmpegAvailable() } : {}),
     ...(options.remoteVoices ? { remoteVoices: options.remoteVoices } : {}),
   };
 }

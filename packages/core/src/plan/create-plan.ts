@@ -7,7 +7,17 @@ import type { ResolvedLine, ResolvedManifest } from '../manifest/manifest-types.
 import type { JsonValue, ProviderCapabilities, VoiceCheck } from '../providers/provider-v1.js';
 import { matchesAddress } from './address.js';
 import { estimateCost, type CostEstimate } from './estimate-cost.js';
-import type { LineAction, Plan, PlannedChange, PlannedLineChange, PlannedVoiceChange, PlanSummary, VoiceAction } from './plan-types.js';
+import type {
+  AssemblyAction,
+  LineAction,
+  Plan,
+  PlannedAssemblyChange,
+  PlannedChange,
+  PlannedLineChange,
+  PlannedVoiceChange,
+  PlanSummary,
+  VoiceAction,
+} from './plan-types.js';
 
 /** What the planner needs to know about the world, gathered beforehand by `@voxform/core/node`. */
 export interface Observations {
@@ -22,6 +32,8 @@ export interface Observations {
   outputs: Record<string, 'unchanged' | 'modified' | 'missing'>;
   /** Render keys whose audio is in `.voxform/cache`. */
   cached: ReadonlySet<string>;
+  /** Whether ffmpeg is on PATH (only looked for when the manifest has books): books are built with it. */
+  ffmpeg?: boolean;
   /** With `--refresh`: whether each recorded voice still exists at its vendor, by the vendor's clock. */
   remoteVoices?: Record<string, VoiceCheck>;
 }
@@ -46,7 +58,24 @@ export interface CreatePlanInput {
 /** Identity of every voice and line of a manifest, as the planner and the applier compute it. */
 export interface ManifestIdentity {
   voices: Record<string, { fingerprint: string; sampleDigest: string }>;
-  lines: Record<string, { key: string; textSha256: string; optionsSha256: string; lexiconSha256?: string; voiceFingerprint: string; characters: number }>;
+  lines: Record<string, LineIdentity>;
+  assemblies: Record<string, { key: string; parts: Array<{ address: string; key: string }> }>;
+}
+
+/** Bumped when the way chapters are assembled changes the audio, so every chapter is rebuilt once. */
+export const ASSEMBLY_FORMAT_VERSION = 1;
+
+export interface LineIdentity {
+  key: string;
+  textSha256: string;
+  optionsSha256: string;
+  /** Digest of the lexicon entries the line uses, when it uses any. */
+  lexiconSha256?: string;
+  voiceFingerprint: string;
+  /** Characters billed: the text's, or for a split line the sum of its pieces'. */
+  characters: number;
+  /** A split line's pieces, each with the render key it is cached under (the key the piece would have as a line of its own). */
+  pieces?: Array<{ text: string; key: string; characters: number }>;
 }
 
 export function identifyManifest(manifest: ResolvedManifest, samples: Observations['samples']): ManifestIdentity {
@@ -74,17 +103,45 @@ export function identifyManifest(manifest: ResolvedManifest, samples: Observatio
   };
   for (const line of manifest.lines) {
     const voiceFingerprint = voices[line.voice]!.fingerprint;
+    const pieces = line.pieces?.map((text) => ({
+      text,
+      key: renderKey({ voiceFingerprint, text, options: line.options, format: line.format, ...(line.lexicon ? { lexicon: line.lexicon } : {}) }),
+      characters: countCharacters(text),
+    }));
     lines[line.address] = {
-      key: renderKey({ voiceFingerprint, text: line.text, options: line.options, format: line.format, ...(line.lexicon ? { lexicon: line.lexicon } : {}) }),
+      key: renderKey({ voiceFingerprint, text: line.text, options: line.options, format: line.format, ...(line.lexicon ? { lexicon: line.lexicon } : {}), ...(line.pieces ? { pieces: line.pieces } : {}) }),
       textSha256: sha256Hex(line.text),
       optionsSha256: optionsDigest(line.options),
       ...(line.lexicon ? { lexiconSha256: sha256Hex(canonicalJson(line.lexicon)) } : {}),
       voiceFingerprint,
-      // What the vendor bills: the text as sent, after the lexicon where the vendor has no dictionary.
-      characters: countCharacters(line.spokenText ?? line.text),
+      // What the vendor bills: the text as sent (after the lexicon where the vendor has no dictionary), piece by piece when split.
+      characters: pieces ? pieces.reduce((sum, piece) => sum + piece.characters, 0) : countCharacters(line.spokenText ?? line.text),
+      ...(pieces ? { pieces } : {}),
     };
   }
-  return { voices, lines };
+  const assemblies: ManifestIdentity['assemblies'] = {};
+  for (const assembly of manifest.assemblies) {
+    const parts = assembly.parts.map((part) => ({ address: part.address, key: lines[part.address]!.key }));
+    assemblies[assembly.address] = {
+      parts,
+      key: sha256Hex(
+        canonicalJson({
+          parts: assembly.parts.map((part, index) => [parts[index]!.key, part.gapBeforeMs]),
+          loudness: assembly.loudness ?? null,
+          format: assembly.format,
+          assemblyFormatVersion: ASSEMBLY_FORMAT_VERSION,
+        }),
+      ),
+    };
+  }
+  for (const book of manifest.books) {
+    const parts = book.chapters.map((chapter) => ({ address: chapter, key: assemblies[chapter]!.key }));
+    assemblies[book.address] = {
+      parts,
+      key: sha256Hex(canonicalJson({ book: parts.map((part) => [part.address, part.key]), title: book.title, bitrate: book.bitrate, bookFormatVersion: ASSEMBLY_FORMAT_VERSION })),
+    };
+  }
+  return { voices, lines, assemblies };
 }
 
 /**
@@ -163,6 +220,7 @@ export function createPlan(input: CreatePlanInput): Plan {
         voice: line.voice,
         key: lineIdentity.key,
         file: line.file,
+        ...(lineIdentity.pieces ? { pieces: lineIdentity.pieces.length } : {}),
         ...extra,
       });
 
@@ -202,6 +260,48 @@ export function createPlan(input: CreatePlanInput): Plan {
     }
   }
 
+  const assemblyChanges: PlannedAssemblyChange[] = [];
+  const lockedAssemblies = lockfile.assemblies ?? {};
+  // New audio under an unchanged render key: a line rendered again on --replace, now or since the chapter was built.
+  const renderedAgain = new Set(lineChanges.filter((change) => change.forced).map((change) => change.address));
+  const newAudio = (part: { address: string; sha256?: string }) =>
+    renderedAgain.has(part.address) || (part.sha256 !== undefined && lockfile.renders[part.address] !== undefined && lockfile.renders[part.address]!.sha256 !== part.sha256);
+  for (const assembly of manifest.assemblies) {
+    const { key, parts } = identity.assemblies[assembly.address]!;
+    const locked = lockedAssemblies[assembly.address];
+    const change = (action: AssemblyAction, reason: string) =>
+      assemblyChanges.push({
+        kind: 'assembly', address: assembly.address, action, reason, provider: 'voxform', characters: 0, script: assembly.script, key, file: assembly.file,
+        ...(isForced(assembly.address) ? { forced: true as const } : {}),
+      });
+    if (!locked) change('assemble', 'new chapter');
+    else if (isForced(assembly.address)) change('reassemble', 'replacement requested');
+    else if (locked.key !== key) change('reassemble', assemblyChangedParts(locked.parts, parts));
+    else if (locked.parts.some(newAudio)) change('reassemble', `${locked.parts.filter(newAudio).map((part) => part.address).join(', ')} rendered again`);
+    else if (locked.file !== assembly.file) change('reassemble', `path changed from ${locked.file}`);
+    else if (observations.outputs[assembly.file] !== 'unchanged') change('reassemble', observations.outputs[assembly.file] === 'modified' ? 'output modified' : 'output missing');
+  }
+
+  // Books, from their chapters: only where ffmpeg can build them; else the summary says so.
+  const rebuiltChapters = new Set(assemblyChanges.map((change) => change.address));
+  const unbuiltBooks = observations.ffmpeg === false ? manifest.books.length : 0;
+  for (const book of observations.ffmpeg === false ? [] : manifest.books) {
+    const { key, parts } = identity.assemblies[book.address]!;
+    const locked = lockedAssemblies[book.address];
+    const change = (action: AssemblyAction, reason: string) =>
+      assemblyChanges.push({
+        kind: 'assembly', address: book.address, action, reason, provider: 'voxform', characters: 0, script: book.name, key, file: book.file,
+        ...(isForced(book.address) ? { forced: true as const } : {}),
+      });
+    const rebuilt = book.chapters.filter((chapter) => rebuiltChapters.has(chapter));
+    if (!locked) change('assemble', 'new book');
+    else if (isForced(book.address)) change('reassemble', 'replacement requested');
+    else if (locked.key !== key) change('reassemble', assemblyChangedParts(locked.parts, parts));
+    else if (locked.file !== book.file) change('reassemble', `path changed from ${locked.file}`);
+    else if (observations.outputs[book.file] !== 'unchanged') change('reassemble', observations.outputs[book.file] === 'modified' ? 'output modified' : 'output missing');
+    else if (rebuilt.length > 0) change('reassemble', `${rebuilt.join(', ')} reassembled`);
+  }
+
   const deletions: PlannedChange[] = [];
   if (options.prune) {
     const movedAway = new Set(lineChanges.flatMap((change) => (change.fromAddress ? [change.fromAddress] : [])));
@@ -213,13 +313,18 @@ export function createPlan(input: CreatePlanInput): Plan {
         script: address.split('/')[0]!, voice: render.voice, key: render.key, file: render.file,
       });
     }
+    const assembled = new Set([...manifest.assemblies.map((assembly) => assembly.address), ...manifest.books.map((book) => book.address)]);
+    for (const [address, assembly] of Object.entries(lockedAssemblies)) {
+      if (assembled.has(address)) continue;
+      deletions.push({ kind: 'assembly', address, action: 'delete', reason: 'no longer assembled', provider: 'voxform', characters: 0, script: address, key: assembly.key, file: assembly.file });
+    }
     for (const [name, voice] of Object.entries(lockfile.voices)) {
       if (name in manifest.voices) continue;
       deletions.push({ kind: 'voice', address: `voice.${name}`, action: 'delete', reason: 'not in the manifest', provider: voice.provider, characters: 0, voice: name });
     }
   }
 
-  let changes: PlannedChange[] = [...voiceChanges.values(), ...lineChanges, ...deletions];
+  let changes: PlannedChange[] = [...voiceChanges.values(), ...lineChanges, ...assemblyChanges, ...deletions];
   if (options.targets && options.targets.length > 0) {
     const targets = options.targets;
     const selected = changes.filter((change) => targets.some((pattern) => matchesAddress(pattern, change.address)));
@@ -232,7 +337,11 @@ export function createPlan(input: CreatePlanInput): Plan {
 
   const orphans = Object.keys(lockfile.renders).filter((address) => !manifestAddresses.has(address)).length;
   const cost = estimateCost({ changes, pricing: (provider) => manifest.providers[provider]?.pricing, capabilities: input.capabilities });
-  return { changes, summary: summarize(changes, options.prune ? 0 : orphans, cost) };
+  const summary = summarize(changes, options.prune ? 0 : orphans, cost);
+  if (unbuiltBooks > 0) {
+    summary.text += ` ${unbuiltBooks === 1 ? '1 book is' : `${unbuiltBooks} books are`} not built: ffmpeg is not installed (apt install ffmpeg, brew install ffmpeg, or ffmpeg.org); the chapter files are.`;
+  }
+  return { changes, summary };
 }
 
 function laterOf(now: string, vendorTime: string | undefined): string {
@@ -250,12 +359,29 @@ function changedParts(locked: LockedRender, line: ResolvedLine, identity: Manife
   return parts.length > 0 ? parts.join(', ') : 'renderer version changed';
 }
 
+function assemblyChangedParts(locked: Array<{ address: string; key: string }>, current: Array<{ address: string; key: string }>): string {
+  const before = new Map(locked.map((part) => [part.address, part.key]));
+  const now = new Set(current.map((part) => part.address));
+  const changed = current.filter((part) => before.has(part.address) && before.get(part.address) !== part.key).map((part) => part.address);
+  const added = current.filter((part) => !before.has(part.address)).map((part) => part.address);
+  const removed = locked.filter((part) => !now.has(part.address)).map((part) => part.address);
+  const list = (addresses: string[]) => (addresses.length > 3 ? `${addresses.slice(0, 3).join(', ')} and ${addresses.length - 3} more` : addresses.join(', '));
+  const reasons: string[] = [];
+  if (changed.length > 0) reasons.push(`${list(changed)} changed`);
+  if (added.length > 0) reasons.push(`${list(added)} added`);
+  if (removed.length > 0) reasons.push(`${list(removed)} removed`);
+  return reasons.length > 0 ? reasons.join(', ') : 'lines reordered, or gaps, loudness or the assembly version changed';
+}
+
 function checkAddressesExist(patterns: string[], manifest: ResolvedManifest, lockfile: Lockfile) {
   if (patterns.length === 0) return;
   const addresses = [
     ...Object.keys(manifest.voices).map((name) => `voice.${name}`),
     ...Object.keys(lockfile.voices).map((name) => `voice.${name}`),
     ...manifest.lines.map((line) => line.address),
+    ...manifest.assemblies.map((assembly) => assembly.address),
+    ...manifest.books.map((book) => book.address),
+    ...Object.keys(lockfile.assemblies ?? {}),
     ...Object.keys(lockfile.renders),
   ];
   for (const pattern of patterns) {
@@ -272,10 +398,12 @@ const numberFormat = new Intl.NumberFormat('en-US');
 export function summarize(changes: PlannedChange[], orphans: number, cost: CostEstimate): PlanSummary {
   const voices: Record<VoiceAction, number> = { create: 0, replace: 0, delete: 0 };
   const lines: Record<LineAction, number> = { render: 0, rerender: 0, restore: 0, move: 0, delete: 0 };
+  const assemblies: Record<AssemblyAction, number> = { assemble: 0, reassemble: 0, delete: 0 };
   const byProvider: Record<string, number> = {};
   let total = 0;
   for (const change of changes) {
     if (change.kind === 'voice') voices[change.action]++;
+    else if (change.kind === 'assembly') assemblies[change.action]++;
     else lines[change.action]++;
     if (change.characters > 0) {
       byProvider[change.provider] = (byProvider[change.provider] ?? 0) + change.characters;
@@ -298,8 +426,16 @@ export function summarize(changes: PlannedChange[], orphans: number, cost: CostE
     const characters = `${numberFormat.format(total)} character${total === 1 ? '' : 's'}${providers ? `: ${providers}` : ''}`;
     text =
       `Plan: ${voiceParts.join(', ')}, ${plural(toRender, 'line')} to render (${characters}), ` +
-      `${lines.restore} to restore, ${lines.move} to move, ${lines.delete} to delete.`;
+      `${lines.restore} to restore, ${lines.move} to move, ${lines.delete} to delete`;
+    const building = changes.filter((change) => change.kind === 'assembly' && change.action !== 'delete');
+    const books = building.filter((change) => change.address.startsWith('book.')).length;
+    const chapters = building.length - books;
+    if (building.length > 0 || assemblies.delete > 0) {
+      const what = [chapters > 0 || books === 0 ? plural(chapters, 'chapter') : '', books > 0 ? plural(books, 'book') : ''].filter(Boolean).join(' and ');
+      text += `, ${what} to assemble${assemblies.delete > 0 ? ` (${assemblies.delete} to delete)` : ''}`;
+    }
+    text += '.';
   }
   if (orphans > 0) text += ` ${plural(orphans, 'rendered line')} no longer in the manifest (kept; --prune deletes them).`;
-  return { voices, lines, characters: { total, byProvider }, cost, orphans, text };
+  return { voices, lines, assemblies, characters: { total, byProvider }, cost, orphans, text };
 }

@@ -40,6 +40,8 @@ export interface EstimateCostInput {
 export function estimateCost(input: EstimateCostInput): CostEstimate {
   const usage = new Map<string, { characters: number; voiceClones: number }>();
   for (const change of input.changes) {
+    // Assembling chapters and books happens here, calling no vendor.
+    if (change.kind === 'assembly') continue;
     const capabilities = input.capabilities(change.provider);
     if (capabilities.free) continue;
     const clones = change.kind === 'voice' && change.action !== 'delete' && capabilities.persistentVoices ? 1 : 0;

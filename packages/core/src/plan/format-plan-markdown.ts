@@ -12,7 +12,7 @@ export interface PlanMarkdownOptions {
 }
 
 const symbols: Record<PlannedChange['action'], string> = {
-  create: '+', render: '+', replace: '-/+', rerender: '-/+', restore: '<=', move: '→', delete: '-',
+  create: '+', render: '+', replace: '-/+', rerender: '-/+', restore: '<=', move: '→', delete: '-', assemble: '+', reassemble: '-/+',
 };
 const numberFormat = new Intl.NumberFormat('en-US');
 
@@ -104,6 +104,7 @@ function countActions(changes: PlannedChange[]): string {
   for (const change of changes) counts.set(change.action, (counts.get(change.action) ?? 0) + 1);
   const words: Record<string, string> = {
     create: 'to create', replace: 'to replace', delete: 'to delete', render: 'to render', rerender: 'to re-render', restore: 'to restore', move: 'to move',
+    assemble: 'to assemble', reassemble: 'to re-assemble',
   };
   return [...counts].map(([action, count]) => `${numberFormat.format(count)} ${words[action]}`).join(', ');
 }

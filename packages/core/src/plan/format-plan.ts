@@ -5,6 +5,8 @@ const symbols: Record<PlannedChange['action'], string> = {
   render: '+',
   replace: '-/+',
   rerender: '-/+',
+  assemble: '+',
+  reassemble: '-/+',
   restore: '<=',
   move: '→',
   delete: '-',
@@ -15,14 +17,16 @@ export function formatPlan(plan: Plan): string {
   const lines: string[] = [];
   let group = '';
   for (const change of plan.changes) {
-    const changeGroup = change.kind === 'voice' ? 'voices' : change.script;
+    const changeGroup = change.kind === 'voice' ? 'voices' : change.kind === 'assembly' ? 'assemblies' : change.script;
     if (changeGroup !== group) {
       if (group !== '') lines.push('');
-      lines.push(change.kind === 'voice' ? 'Voices:' : `Script ${change.script}:`);
+      lines.push(change.kind === 'voice' ? 'Voices:' : change.kind === 'assembly' ? 'Chapters:' : `Script ${change.script}:`);
       group = changeGroup;
     }
-    const characters = change.characters > 0 ? ` (${change.characters} chars, ${change.provider})` : '';
-    const target = change.kind === 'line' ? (change.action === 'move' ? ` ${change.from} → ${change.file}` : ` ${change.file}`) : ` (${change.provider})`;
+    const pieces = change.kind === 'line' && change.pieces && change.characters > 0 ? ` in ${change.pieces} pieces` : '';
+    const characters = change.characters > 0 ? ` (${change.characters} chars${pieces}, ${change.provider})` : '';
+    const target =
+      change.kind === 'line' ? (change.action === 'move' ? ` ${change.from} → ${change.file}` : ` ${change.file}`) : change.kind === 'assembly' ? ` ${change.file}` : ` (${change.provider})`;
     lines.push(`  ${symbols[change.action].padStart(3)} ${change.address} ${change.action}${target}${characters}: ${change.reason}`);
   }
   if (lines.length > 0) lines.push('');
@@ -33,9 +37,15 @@ export function formatPlan(plan: Plan): string {
 }
 
 /** The `--json` shape of DESIGN §5: no-ops left out, one object per change. */
-export function planToJson(plan: Plan): { changes: Array<Pick<PlannedChange, 'address' | 'kind' | 'action' | 'reason' | 'provider' | 'characters'>>; summary: Plan['summary'] } {
+export function planToJson(plan: Plan): {
+  changes: Array<Pick<PlannedChange, 'address' | 'kind' | 'action' | 'reason' | 'provider' | 'characters'> & { pieces?: number }>;
+  summary: Plan['summary'];
+} {
   return {
-    changes: plan.changes.map(({ address, kind, action, reason, provider, characters }) => ({ address, kind, action, reason, provider, characters })),
+    changes: plan.changes.map((change) => {
+      const { address, kind, action, reason, provider, characters } = change;
+      return { address, kind, action, reason, provider, characters, ...(change.kind === 'line' && change.pieces ? { pieces: change.pieces } : {}) };
+    }),
     summary: plan.summary,
   };
 }

@@ -2,6 +2,7 @@ import type { CostEstimate } from './estimate-cost.js';
 
 export type VoiceAction = 'create' | 'replace' | 'delete';
 export type LineAction = 'render' | 'rerender' | 'restore' | 'move' | 'delete';
+export type AssemblyAction = 'assemble' | 'reassemble' | 'delete';
 
 export interface PlannedVoiceChange {
   kind: 'voice';
@@ -33,6 +34,8 @@ export interface PlannedLineChange {
   key: string;
   /** Output path (relative to the manifest's folder) written, or for `delete` removed. */
   file: string;
+  /** How many calls the text is rendered in, when its provider takes it only in pieces; absent: one call. */
+  pieces?: number;
   /** For `move`: the output path the audio is moved from. */
   from?: string;
   /** For `move`: the lockfile address the entry is taken over from, when it differs. */
@@ -44,11 +47,30 @@ export interface PlannedLineChange {
   forced?: true;
 }
 
-export type PlannedChange = PlannedVoiceChange | PlannedLineChange;
+/** A chapter file to build from its lines (free: no vendor is called). */
+export interface PlannedAssemblyChange {
+  kind: 'assembly';
+  /** The script's name. */
+  address: string;
+  action: AssemblyAction;
+  reason: string;
+  /** Always `voxform`: assembling calls no vendor. */
+  provider: string;
+  /** Always 0. */
+  characters: number;
+  script: string;
+  /** The key the assembled file will have; for `delete`, the recorded one. */
+  key: string;
+  file: string;
+  forced?: true;
+}
+
+export type PlannedChange = PlannedVoiceChange | PlannedLineChange | PlannedAssemblyChange;
 
 export interface PlanSummary {
   voices: Record<VoiceAction, number>;
   lines: Record<LineAction, number>;
+  assemblies: Record<AssemblyAction, number>;
   characters: { total: number; byProvider: Record<string, number> };
   /** Rendered lines in the lockfile that the manifest no longer has (kept unless `--prune`). */
   orphans: number;

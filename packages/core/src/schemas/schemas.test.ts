@@ -83,9 +83,9 @@ function unusedProperties(schema: Schema, example: unknown): string[] {
 /** A manifest that uses every property the schema has, typed as the TypeScript type. */
 const manifestExample: ManifestDocument = {
   version: 1,
-  output: { dir: 'out', format: 'wav', path: '{script}/{index}-{line}.{ext}' },
+  output: { dir: 'out', format: 'wav', path: '{script}/{index}-{line}.{ext}', loudness: { target: -18, truePeak: -1 } },
   providers: {
-    minimax: { apiKey: '${MINIMAX_API_KEY}', baseUrl: 'https://api.minimax.io', region: 'global', concurrency: 4, requestsPerMinute: 60, options: { groupId: '1234567890' }, pricing: { perMillionCharacters: 50, perVoiceClone: 1.5, currency: 'USD' } },
+    minimax: { apiKey: '${MINIMAX_API_KEY}', baseUrl: 'https://api.minimax.io', region: 'global', concurrency: 4, requestsPerMinute: 60, maxTextLength: 1000, options: { groupId: '1234567890' }, pricing: { perMillionCharacters: 50, perVoiceClone: 1.5, currency: 'USD' } },
   },
   defaults: { voice: 'narrator', provider: 'minimax' },
   lexicon: { SQL: 'sequel' },
@@ -104,14 +104,17 @@ const manifestExample: ManifestDocument = {
     'chapter-01': {
       voice: 'narrator',
       options: { speed: 1 },
+      assemble: { lineGapMs: 400, paragraphGapMs: 1000, path: 'chapters/{script}.{ext}' },
+      loudness: -16,
       lines: [
         { narrator: 'It was a dark and stormy night.' },
         'A line in the default voice.',
         { id: 'villain-laugh', voice: 'narrator', text: "Ha! You'll never catch me.", options: { speed: 1.1, emotion: 'angry' } },
       ],
     },
-    'chapter-02': { from: 'chapters/02.md' },
+    'chapter-02': { from: 'chapters/02.md', assemble: true },
   },
+  books: { 'the-lighthouse': { title: 'The Lighthouse', chapters: ['chapter-01', 'chapter-02'], path: 'books/{book}.m4b', bitrate: 64 } },
 };
 
 /** A lockfile that uses every property the schema has, typed as the TypeScript type. */
@@ -144,8 +147,23 @@ const lockfileExample: Lockfile = {
       bytes: 123456,
       durationMs: 2870,
       chars: 31,
+      pieces: 2,
       mtimeMs: 1795255500000,
       renderedAt: '2026-11-21T10:05:00Z',
+    },
+  },
+  assemblies: {
+    'chapter-01': {
+      key: '8a2c1a7b3e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8',
+      file: 'out/chapter-01.wav',
+      format: 'wav',
+      sha256: '9a2c1a7b3e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8',
+      bytes: 781590,
+      durationMs: 17722,
+      parts: [{ address: 'chapter-01/0001', key: '4be1a7b3e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f', sha256: '77ad1a7b3e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8' }],
+      loudness: { target: -18, truePeakLimit: -1, sourceIntegrated: -21.26, integrated: -18.04, truePeak: -1.02, gainDb: 3.52 },
+      mtimeMs: 1795255500000,
+      builtAt: '2026-11-21T10:05:00Z',
     },
   },
   pending: [

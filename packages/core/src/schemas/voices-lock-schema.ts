@@ -42,6 +42,17 @@ export const voicesLockSchema = {
         "$ref": "#/$defs/render"
       }
     },
+    "assemblies": {
+      "description": "The assembled files: chapters (a script with `assemble`, keyed by script name) and books (keyed `book.<name>`). Plan rebuilds one when its parts, its settings or its file changed. Absent when nothing is assembled.",
+      "type": "object",
+      "default": {},
+      "propertyNames": {
+        "$ref": "#/$defs/scriptName"
+      },
+      "additionalProperties": {
+        "$ref": "#/$defs/assembly"
+      }
+    },
     "pending": {
       "description": "Billable work started and not yet finished, recorded before each vendor call. The next apply settles these entries first (resuming recorded vendor tasks) so that an interrupted apply never pays twice.",
       "type": "array",
@@ -53,9 +64,9 @@ export const voicesLockSchema = {
   },
   "$defs": {
     "projectAudioFile": {
-      "description": "An audio file inside the project: relative to the manifest's folder with `/` between folders, no `.` or `..` segment, not absolute, ending .wav or .mp3. voxform deletes and moves the files the lockfile names, so it names nothing else.",
+      "description": "An audio file inside the project: relative to the manifest's folder with `/` between folders, no `.` or `..` segment, not absolute, ending .wav, .mp3 or .m4b. voxform deletes and moves the files the lockfile names, so it names nothing else.",
       "type": "string",
-      "pattern": "^(?![A-Za-z]:)(?!/)(?!(?:.*/)?\\.\\.?(?:/|$))(?!.*//)[^\\\\\\u0000-\\u001f]*\\.(?:wav|mp3)$"
+      "pattern": "^(?![A-Za-z]:)(?!/)(?!(?:.*/)?\\.\\.?(?:/|$))(?!.*//)[^\\\\\\u0000-\\u001f]*\\.(?:wav|mp3|m4b)$"
     },
     "sha256": {
       "description": "A SHA-256 digest: 64 lowercase hexadecimal characters.",
@@ -265,6 +276,14 @@ export const voicesLockSchema = {
           "type": "integer",
           "minimum": 0
         },
+        "pieces": {
+          "description": "How many synthesis calls the text was rendered in, when it was longer than its provider takes in one call (`providers.<id>.maxTextLength` or the provider's limit); the pieces were joined into `file`. Absent: one call.",
+          "type": "integer",
+          "minimum": 2,
+          "examples": [
+            13
+          ]
+        },
         "mtimeMs": {
           "description": "The output file's modification time (milliseconds since the epoch) when it was recorded. With `bytes` it lets plan skip hashing unchanged files, like git's index; `--verify` hashes everything anyway.",
           "type": "number",
@@ -314,8 +333,9 @@ export const voicesLockSchema = {
         "type": "object",
         "properties": {
           "address": {
-            "description": "A line's address: `<script>/<id>`.",
-            "$ref": "#/$defs/lineAddress"
+            "description": "A line's address (`<script>/<id>`), or `<script>/<id>#<n>` for the n-th piece (from 1) of a line rendered in pieces.",
+            "type": "string",
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*(?:#[1-9][0-9]*)?$"
           }
         }
       },
@@ -329,15 +349,16 @@ export const voicesLockSchema = {
           ]
         },
         "address": {
-          "description": "Address of what is being produced: `voice.<name>` for a voice, `<script>/<id>` for a line.",
+          "description": "Address of what is being produced: `voice.<name>` for a voice, `<script>/<id>` for a line, `<script>/<id>#<n>` for the n-th piece of a line rendered in pieces.",
           "type": "string",
           "examples": [
             "voice.narrator",
-            "chapter-01/0003"
+            "chapter-01/0003",
+            "chapter-07/0001#2"
           ]
         },
         "key": {
-          "description": "The voice fingerprint (for a voice) or the render key (for a line) being produced; settling records the finished result under it.",
+          "description": "The voice fingerprint (for a voice), the render key (for a line) or the piece's own render key (for a piece) being produced; settling records the finished result under it.",
           "$ref": "#/$defs/sha256"
         },
         "provider": {
@@ -367,6 +388,138 @@ export const voicesLockSchema = {
               "additionalProperties": true
             }
           }
+        }
+      }
+    },
+    "scriptName": {
+      "description": "A script name as declared under `scripts` in voices.yaml.",
+      "type": "string",
+      "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+      "examples": [
+        "chapter-01"
+      ]
+    },
+    "assembly": {
+      "description": "One assembled file and what it was built from: a chapter (keyed by its script) or a whole book (keyed `book.<name>`).",
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "key",
+        "file",
+        "format",
+        "sha256",
+        "bytes",
+        "durationMs",
+        "parts"
+      ],
+      "properties": {
+        "key": {
+          "description": "SHA-256 of the parts' render keys in order, the gaps between them, the loudness target and the format: what the file is made of.",
+          "$ref": "#/$defs/sha256"
+        },
+        "file": {
+          "description": "The assembled file, relative to the manifest's folder.",
+          "$ref": "#/$defs/projectAudioFile"
+        },
+        "format": {
+          "description": "Audio container.",
+          "type": "string",
+          "enum": [
+            "wav",
+            "mp3",
+            "m4b"
+          ]
+        },
+        "sha256": {
+          "description": "SHA-256 of the file's bytes.",
+          "$ref": "#/$defs/sha256"
+        },
+        "bytes": {
+          "description": "Size of the file in bytes.",
+          "type": "integer",
+          "minimum": 0
+        },
+        "durationMs": {
+          "description": "Duration of the file in milliseconds.",
+          "type": "integer",
+          "minimum": 0
+        },
+        "parts": {
+          "description": "What was joined, in order: a chapter's lines (address and render key), or a book's chapters (script name and the chapter's key).",
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "address",
+              "key"
+            ],
+            "properties": {
+              "address": {
+                "anyOf": [
+                  {
+                    "$ref": "#/$defs/lineAddress"
+                  },
+                  {
+                    "$ref": "#/$defs/scriptName"
+                  }
+                ]
+              },
+              "key": {
+                "$ref": "#/$defs/sha256"
+              },
+              "sha256": {
+                "description": "SHA-256 of the line's audio used; plan rebuilds the chapter when the line was rendered again under the same key (`--replace`).",
+                "$ref": "#/$defs/sha256"
+              }
+            }
+          }
+        },
+        "loudness": {
+          "description": "The loudness target applied and what BS.1770-4 measured: before (`sourceIntegrated`) and after the gain and limiter (`integrated`, `truePeak`).",
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "target",
+            "truePeakLimit",
+            "integrated",
+            "truePeak",
+            "gainDb"
+          ],
+          "properties": {
+            "target": {
+              "description": "Target integrated loudness, LUFS.",
+              "type": "number"
+            },
+            "truePeakLimit": {
+              "description": "True-peak ceiling, dBTP.",
+              "type": "number"
+            },
+            "sourceIntegrated": {
+              "description": "Integrated loudness of the joined lines before the gain, LUFS.",
+              "type": "number"
+            },
+            "integrated": {
+              "description": "Integrated loudness of the file, LUFS.",
+              "type": "number"
+            },
+            "truePeak": {
+              "description": "True peak of the file, dBTP.",
+              "type": "number"
+            },
+            "gainDb": {
+              "description": "The one gain applied to the whole file, dB (before limiting).",
+              "type": "number"
+            }
+          }
+        },
+        "mtimeMs": {
+          "description": "The file's modification time when recorded (see renders).",
+          "type": "number"
+        },
+        "builtAt": {
+          "description": "When the file was assembled.",
+          "$ref": "#/$defs/timestamp"
         }
       }
     }

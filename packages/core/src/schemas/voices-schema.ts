@@ -58,6 +58,10 @@ export const voicesSchema = {
             "{script}/{line}.{ext}",
             "{voice}/{script}-{index}.{ext}"
           ]
+        },
+        "loudness": {
+          "description": "Loudness target of every assembled file (chapters with `assemble`), unless a script sets its own. Without it, assembled files keep the level their lines were rendered at.",
+          "$ref": "#/$defs/loudness"
         }
       }
     },
@@ -120,6 +124,28 @@ export const voicesSchema = {
       "additionalProperties": {
         "$ref": "#/$defs/script"
       }
+    },
+    "books": {
+      "description": "Whole books: assembled chapters joined into one M4B (AAC) file with a chapter marker at the start of each, built with ffmpeg. Without ffmpeg on PATH, plan says the book is not built and everything else goes on. A book is rebuilt only when one of its chapters changed.",
+      "type": "object",
+      "default": {},
+      "propertyNames": {
+        "$ref": "#/$defs/scriptName"
+      },
+      "additionalProperties": {
+        "$ref": "#/$defs/book"
+      },
+      "examples": [
+        {
+          "the-lighthouse": {
+            "title": "The Lighthouse",
+            "chapters": [
+              "chapter-01",
+              "chapter-02"
+            ]
+          }
+        }
+      ]
     }
   },
   "$defs": {
@@ -211,6 +237,14 @@ export const voicesSchema = {
           "exclusiveMinimum": 0,
           "examples": [
             60
+          ]
+        },
+        "maxTextLength": {
+          "description": "Longest text, in characters (Unicode code points), sent to this provider in one call. A line longer than this (or than the provider's own limit, whichever is lower) is split at sentence boundaries, then clauses, then words; each piece is rendered with the same voice and options and the pieces are joined into one output file. The split is part of the line's render key. Can only lower the provider's limit, never raise it.",
+          "type": "integer",
+          "minimum": 1,
+          "examples": [
+            1000
           ]
         },
         "options": {
@@ -407,6 +441,13 @@ export const voicesSchema = {
               "speed": 1
             }
           ]
+        },
+        "assemble": {
+          "$ref": "#/$defs/assemble"
+        },
+        "loudness": {
+          "description": "Loudness target of this script's assembled chapter, instead of `output.loudness`. Needs `assemble`.",
+          "$ref": "#/$defs/loudness"
         }
       }
     },
@@ -547,6 +588,144 @@ export const voicesSchema = {
           "燕少飞": "(yan4)(shao3)(fei1)"
         }
       ]
+    },
+    "loudness": {
+      "description": "A loudness target for assembled files, measured per ITU-R BS.1770-4 (integrated, gated) and applied as one gain for the whole file, so its lines keep their level relative to each other; a look-ahead limiter keeps the true peak under `truePeak`. A number is the target in LUFS with a -1 dBTP ceiling. Mono files are measured as one channel (as BS.1770 does; a mono file at -19 LUFS sounds as loud on two speakers as a stereo one at -16). The measured result is recorded in voices.lock.",
+      "oneOf": [
+        {
+          "type": "number",
+          "maximum": 0,
+          "minimum": -70
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "target"
+          ],
+          "properties": {
+            "target": {
+              "description": "Integrated loudness to reach, in LUFS: -18 to -20 suits audiobooks (ACX asks for -23 to -18 RMS), -16 podcasts (stereo), -23 broadcast (EBU R 128).",
+              "type": "number",
+              "maximum": 0,
+              "minimum": -70,
+              "examples": [
+                -18
+              ]
+            },
+            "truePeak": {
+              "description": "Highest true peak allowed, in dBTP.",
+              "type": "number",
+              "maximum": 0,
+              "minimum": -20,
+              "default": -1,
+              "examples": [
+                -1,
+                -3
+              ]
+            }
+          }
+        }
+      ],
+      "examples": [
+        -18,
+        {
+          "target": -16,
+          "truePeak": -1
+        }
+      ]
+    },
+    "assemble": {
+      "description": "Join the script's lines into one file per chapter, besides the line files. `true` takes every default. The chapter is rebuilt only when one of its lines (or these settings) changed; it is recorded in voices.lock with the render keys of its parts. Lines must be WAV with one sample rate and channel count.",
+      "oneOf": [
+        {
+          "type": "boolean"
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "lineGapMs": {
+              "description": "Silence between two lines of one paragraph, in milliseconds.",
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 60000,
+              "default": 400
+            },
+            "paragraphGapMs": {
+              "description": "Silence between paragraphs, in milliseconds: where the speaker changes, and between the paragraphs of a `from:` file (each of which is one line).",
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 60000,
+              "default": 1000
+            },
+            "path": {
+              "description": "Template of the chapter file's path inside `output.dir`. Placeholders: {script}, {ext}; it must end with `.{ext}`, be relative and contain neither `..` nor `\\`.",
+              "type": "string",
+              "pattern": "^(?![/\\\\])(?![A-Za-z]:)(?!.*\\.\\.)(?!.*\\\\)[^\\u0000-\\u001f]*\\.\\{ext\\}$",
+              "default": "{script}.{ext}",
+              "examples": [
+                "chapters/{script}.{ext}"
+              ]
+            }
+          }
+        }
+      ],
+      "examples": [
+        true,
+        {
+          "lineGapMs": 400,
+          "paragraphGapMs": 1200
+        }
+      ]
+    },
+    "book": {
+      "description": "One book: its chapters in order (scripts with `assemble`).",
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "chapters"
+      ],
+      "properties": {
+        "title": {
+          "description": "The title written into the file's metadata; the book's name when omitted.",
+          "type": "string",
+          "minLength": 1,
+          "examples": [
+            "The Lighthouse"
+          ]
+        },
+        "chapters": {
+          "description": "The assembled scripts, in reading order; each becomes one chapter marker named after its script.",
+          "type": "array",
+          "minItems": 1,
+          "items": {
+            "$ref": "#/$defs/scriptName"
+          },
+          "examples": [
+            [
+              "chapter-01",
+              "chapter-02"
+            ]
+          ]
+        },
+        "path": {
+          "description": "Template of the book file's path inside `output.dir`. Placeholder: {book}; it must end with `.m4b`, be relative and contain neither `..` nor `\\`.",
+          "type": "string",
+          "pattern": "^(?![/\\\\])(?![A-Za-z]:)(?!.*\\.\\.)(?!.*\\\\)[^\\u0000-\\u001f]*\\.m4b$",
+          "default": "{book}.m4b",
+          "examples": [
+            "books/{book}.m4b"
+          ]
+        },
+        "bitrate": {
+          "description": "AAC bit rate in kbit/s.",
+          "type": "integer",
+          "minimum": 16,
+          "maximum": 320,
+          "default": 64
+        }
+      }
     }
   }
 } as const;

@@ -288,8 +288,13 @@ describe('AI Voice Clone Free v2', () => {
 
   it('clones with HTTP 202 and a unified task that completes with audioUrl at the top level', async () => {
     const referenceUrl = await host(wav(12));
+    // The emulator's clock runs on real time: the task's second is the one before or after the request.
+    const before = Math.floor(emulator.clock.now() / 1000);
     const created = await postJson('/api/v2/voice/clone', { text: 'The unified task.', reference_audio_url: referenceUrl, metadata: { line: 7 }, speed_ratio: 1.1, compact_mode: true, compact_max_silence_ms: 300, generate_subtitle: false }, bearer);
+    const after = Math.floor(emulator.clock.now() / 1000);
     expect(created.status).toBe(202);
+    expect(created.body.created_at).toBeGreaterThanOrEqual(before);
+    expect(created.body.created_at).toBeLessThanOrEqual(after);
     expect(created.body).toEqual({
       task_id: expect.stringMatching(uuid),
       status: 'pending',
@@ -299,7 +304,7 @@ describe('AI Voice Clone Free v2', () => {
       progress: null,
       error: null,
       credits_used: null,
-      created_at: Math.floor(emulator.clock.now() / 1000),
+      created_at: expect.any(Number),
       completed_at: null,
       metadata: { line: 7 },
     });
