@@ -61,9 +61,11 @@ export function loadCoreYaml(text: string): { value: unknown } | undefined {
 
 // Tags, directives and document markers (js-yaml reads `---+: x` as a marker and the key `+`).
 const tagOrDirective = /^%|^---|^\.\.\.|(?:^|[\s,[{])!/m;
-// An explicit `? key` or a collection used as a key: js-yaml names such keys differently. And a comment
-// touching a flow collection (`[a]#x`), which js-yaml allows and YAML does not.
-const complexKey = /(?:^|[\s,[{])\?(?:\s|$)|[\]}][ \t]*:(?:\s|$)|[\]}]#/m;
+// An explicit `? key` or a collection used as a key: js-yaml names such keys differently (a collection
+// may be a key with no colon after it, as an entry of a flow mapping: `{ {}, a: b }`, so any collection
+// opening after `{` or `,` is left to the `yaml` package). And a comment touching a flow collection
+// (`[a]#x`), which js-yaml allows and YAML does not.
+const complexKey = /(?:^|[\s,[{])\?(?:\s|$)|[\]}][ \t]*:(?:\s|$)|[\]}]#|[{,][ \t]*[{[]/m;
 
 /** `~: x` is the key "null" to js-yaml and "" to `yaml`. */
 function hasNullKey(value: unknown): boolean {
