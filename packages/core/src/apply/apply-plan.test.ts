@@ -102,12 +102,22 @@ const exists = (file: string) => stat(file).then(() => true, () => false);
 /** A fake whose synthesis waits a little, tracking the most calls it had in flight at once. */
 function concurrencyTracker(options: FakeProviderOptions = {}) {
   let active = 0;
+  // The first call waits for a second one (or 2 s): on a loaded machine calls of 15 ms might otherwise
+  // never overlap, and the limit would look lower than it is.
+  let firstWaiting: (() => void) | undefined;
+  let paired = false;
   const tracker = { max: 0, fake: undefined as unknown as FakeProvider };
   tracker.fake = createFakeProvider({
     ...options,
     async synthesize(request) {
       active++;
       tracker.max = Math.max(tracker.max, active);
+      if (!paired) {
+        if (firstWaiting) {
+          paired = true;
+          firstWaiting();
+        } else await Promise.race([new Promise<void>((resolve) => (firstWaiting = resolve)), sleep(2_000)]);
+      }
       await sleep(15);
       active--;
       return wavFor(request.text);
