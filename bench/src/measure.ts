@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ export interface Measured {
 }
 
 /** Runs `node <args>` with the usage hook preloaded, and measures it. */
-export async function measureNode(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Measured> {
+export async function measureNode(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Measured> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'voxform-bench-usage-'));
   const usageFile = path.join(scratch, 'usage.json');
   try {
@@ -38,10 +38,12 @@ export async function measureNode(args: string[], options: { cwd?: string; env?:
       child.stdout.on('data', (chunk: Buffer) => (out += chunk));
       child.stderr.on('data', (chunk: Buffer) => (err += chunk));
       child.on('error', reject);
+      // A baseline that would take all day is stopped; the caller reports it as "more than timeoutMs".
+      if (options.timeoutMs) setTimeout(() => child.kill('SIGKILL'), options.timeoutMs).unref();
       child.on('close', (exitCode) => resolve({ code: exitCode ?? 1, stdout: out, stderr: err }));
     });
     const wallMs = performance.now() - started;
-    const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssKb: number; cpuMs: number };
+    const usage = existsSync(usageFile) ? (JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssKb: number; cpuMs: number }) : { maxRssKb: Number.NaN, cpuMs: Number.NaN };
     return { code, stdout, stderr, wallMs, ...usage };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
