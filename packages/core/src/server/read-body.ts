@@ -9,18 +9,38 @@ export async function readBody(request: Request, maxBytes: number, what: string)
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
+  return collectCapped(request.body, maxBytes, tooLarge);
+}
+
+/**
+ * Every chunk of a web stream or an async iterable in one array, failing with `tooLarge()` as soon as
+ * the chunks pass `maxBytes` (a web stream is then cancelled), and with the signal's reason once aborted.
+ */
+export async function collectCapped(
+  source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  tooLarge: () => Error,
+  signal?: AbortSignal,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = isWebStream(source) ? source.getReader() : undefined;
+  const iterator = reader ? undefined : (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      void reader.cancel().catch(() => {});
-      throw tooLarge();
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const { done, value } = reader ? await reader.read() : await iterator!.next();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) throw tooLarge();
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (error) {
+    if (reader) void reader.cancel().catch(() => {});
+    else void iterator!.return?.();
+    throw error;
+  } finally {
+    reader?.releaseLock();
   }
   const bytes = new Uint8Array(total);
   let offset = 0;
@@ -29,4 +49,8 @@ export async function readBody(request: Request, maxBytes: number, what: string)
     offset += chunk.byteLength;
   }
   return bytes;
+}
+
+function isWebStream(value: unknown): value is ReadableStream<Uint8Array> {
+  return typeof (value as ReadableStream | undefined)?.getReader === 'function';
 }

@@ -5,6 +5,7 @@ import { redact } from '../http/redact.js';
 import { audioFormatProblem } from '../node/audio-store.js';
 import type { AudioFormat, AudioSource, CreateVoiceRequest, JsonValue, ProviderCallContext, ProviderV1, VoiceRecord } from '../providers/provider-v1.js';
 import type { CloneTaskStore, StoredCloneTask } from './clone-task-store.js';
+import { collectCapped } from './read-body.js';
 
 /** Everything one task needs, checked and prepared by the handler. */
 export interface CloneJob {
@@ -136,38 +137,7 @@ async function readAudio(source: AudioSource, provider: string, options: RunClon
     if (value.byteLength > options.maxAudioBytes) throw tooLarge();
     return value;
   }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const iterable: AsyncIterable<Uint8Array> =
-    typeof (source.stream as ReadableStream<Uint8Array>).getReader === 'function'
-      ? iterateStream(source.stream as ReadableStream<Uint8Array>)
-      : (source.stream as AsyncIterable<Uint8Array>);
-  for await (const chunk of iterable) {
-    options.signal.throwIfAborted();
-    total += chunk.byteLength;
-    if (total > options.maxAudioBytes) throw tooLarge();
-    chunks.push(chunk);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
-async function* iterateStream(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
+  return collectCapped(source.stream as ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, options.maxAudioBytes, tooLarge, options.signal);
 }
 
 async function checkAudio(audio: Uint8Array, format: AudioFormat): Promise<void> {
