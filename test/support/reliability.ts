@@ -26,17 +26,8 @@ export function runSeed(variable: string, ciSeed: number): number {
   return reliabilityMode === 'full' ? Math.floor(Math.random() * 2 ** 31) : ciSeed;
 }
 
-/** A small seeded generator (mulberry32): the same seed gives the same kill points and samples. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The emulator's seeded generator (mulberry32): the same seed gives the same kill points and samples. */
+export { seededRandom } from '@voxform/emulator';
 
 /** Appends one record to the report file scripts/reliability.mjs reads (`VOXFORM_RELIABILITY_REPORT`), if any. */
 export async function report(record: Record<string, unknown>): Promise<void> {

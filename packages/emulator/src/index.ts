@@ -3,6 +3,6 @@ export { createEmulator, type Emulator, type EmulatorOptions } from './create-em
 export { startEmulatorServer, type EmulatorServer } from './start-emulator-server.js';
 export { createEmulatorHandlers, vendorDefaultBaseUrls } from './msw-handlers.js';
 export { vendorIds, type VendorId, type EmulatorKeys, type TaskTiming } from './vendor.js';
-export type { FaultSettings } from './fault-settings.js';
+export { seededRandom, type FaultSettings } from './fault-settings.js';
 export type { CallEntry, CallLog } from './call-log.js';
 export { EmulatorClock } from './emulator-clock.js';
