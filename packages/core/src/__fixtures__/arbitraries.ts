@@ -10,7 +10,11 @@ import type { JsonValue } from '../providers/provider-v1.js';
  * actually produce, for the property tests of core and of the CLI.
  */
 
-export const voiceName = fc.stringMatching(/^[a-z][a-z0-9_-]{0,7}$/);
+/**
+ * Not a key of a full line (`id`, `voice`, `text`, `options`): `{ text: Hello }` is a line without a
+ * voice, not the shorthand of a voice named `text`.
+ */
+export const voiceName = fc.stringMatching(/^[a-z][a-z0-9_-]{0,7}$/).filter((name) => !['id', 'voice', 'text', 'options'].includes(name));
 export const scriptName = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,7}$/);
 /** Starts with a letter, so it never equals a line's four-digit position. */
 export const lineId = fc.stringMatching(/^[a-z][A-Za-z0-9._-]{0,7}$/);
