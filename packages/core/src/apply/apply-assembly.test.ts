@@ -2,14 +2,13 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { applyPlan, loadProject, observeProject, projectPaths, type ApplyOptions } from '../node.js';
+import { loadProject, observeProject, projectPaths } from '../node.js';
 import { createFakeProvider, fakeRegistry, wavFor, type FakeProvider } from '../__fixtures__/fake-provider.js';
+import { applyWithFake as apply, planWithFake as plan, readLockfile } from '../__fixtures__/plan-and-apply.js';
 import { sineWav, temporaryDirectories, writeFiles } from '../__fixtures__/test-project.js';
 import { decodePcmWav } from '../audio/pcm-wav.js';
 import { measureLoudness } from '../audio/measure-loudness.js';
-import { parseLockfile } from '../lockfile/parse-lockfile.js';
-import type { Lockfile } from '../lockfile/lockfile-types.js';
-import { createPlan, type PlanOptions } from '../plan/create-plan.js';
+import { createPlan } from '../plan/create-plan.js';
 import { formatPlan } from '../plan/format-plan.js';
 
 const directories = temporaryDirectories();
@@ -48,20 +47,6 @@ async function createProject(options: Parameters<typeof manifestText>[0] = {}): 
   return dir;
 }
 
-async function plan(dir: string, fake: FakeProvider, options: PlanOptions = {}) {
-  const registry = fakeRegistry(fake);
-  const project = await loadProject({ paths: projectPaths({ cwd: dir }), providers: registry });
-  const observations = await observeProject(project);
-  return { registry, project, plan: createPlan({ manifest: project.manifest, lockfile: project.lockfile, observations, capabilities: (id) => registry.describe(id).capabilities, options }) };
-}
-
-async function apply(dir: string, fake: FakeProvider, options: Partial<ApplyOptions> & { planOptions?: PlanOptions } = {}) {
-  const planned = await plan(dir, fake, options.planOptions);
-  const summary = await applyPlan({ project: planned.project, plan: planned.plan, providers: planned.registry, ...options });
-  return { ...planned, summary };
-}
-
-const readLockfile = async (dir: string): Promise<Lockfile> => parseLockfile(await readFile(path.join(dir, 'voices.lock'), 'utf8'), 'voices.lock');
 const actions = (planned: { changes: Array<{ action: string; address: string }> }) => planned.changes.map((change) => `${change.action} ${change.address}`);
 /** Frames of the fake's 120 ms line audio at 8 kHz. */
 const lineFrames = decodePcmWav((wavFor('x').audio as { bytes: Uint8Array }).bytes).samples.length;

@@ -3,15 +3,13 @@ import path from 'node:path';
 import { Mp3Encoder } from '@breezystack/lamejs';
 import { parseBuffer } from 'music-metadata';
 import { describe, expect, it } from 'vitest';
-import { applyPlan, loadProject, observeProject, projectPaths, type ApplyOptions } from '../node.js';
-import { createFakeProvider, fakeRegistry, wavFor, type FakeProvider } from '../__fixtures__/fake-provider.js';
+import { createFakeProvider, wavFor, type FakeProvider } from '../__fixtures__/fake-provider.js';
+import { applyWithFake as apply, planWithFake as plan, readLockfile } from '../__fixtures__/plan-and-apply.js';
 import { sineWav, temporaryDirectories, writeFiles } from '../__fixtures__/test-project.js';
 import { mp3Frames } from '../audio/join-mp3.js';
 import { decodePcmWav } from '../audio/pcm-wav.js';
 import { ApiCallError } from '../errors/api-call-error.js';
-import { parseLockfile } from '../lockfile/parse-lockfile.js';
 import type { Lockfile } from '../lockfile/lockfile-types.js';
-import { createPlan, type PlanOptions } from '../plan/create-plan.js';
 import { formatPlan } from '../plan/format-plan.js';
 
 // A line longer than its provider takes in one call: rendered in pieces, each its own billable,
@@ -40,23 +38,6 @@ async function createProject(text = longLine, provider = 'fake'): Promise<string
     'samples/narrator.wav': sineWav({ durationMs: 300, frequency: 220 }),
   });
   return dir;
-}
-
-async function plan(dir: string, fake: FakeProvider, options: PlanOptions = {}) {
-  const registry = fakeRegistry(fake);
-  const project = await loadProject({ paths: projectPaths({ cwd: dir }), providers: registry });
-  const observations = await observeProject(project);
-  return { registry, project, plan: createPlan({ manifest: project.manifest, lockfile: project.lockfile, observations, capabilities: (id) => registry.describe(id).capabilities, options }) };
-}
-
-async function apply(dir: string, fake: FakeProvider, options: Partial<ApplyOptions> & { planOptions?: PlanOptions } = {}) {
-  const planned = await plan(dir, fake, options.planOptions);
-  const summary = await applyPlan({ project: planned.project, plan: planned.plan, providers: planned.registry, ...options });
-  return { ...planned, summary };
-}
-
-async function readLockfile(dir: string): Promise<Lockfile> {
-  return parseLockfile(await readFile(path.join(dir, 'voices.lock'), 'utf8'), 'voices.lock');
 }
 
 const spoken = (fake: FakeProvider) => fake.calls.synthesize.map((request) => request.text);

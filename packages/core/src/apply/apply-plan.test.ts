@@ -9,24 +9,20 @@ import { describe, expect, it } from 'vitest';
 import {
   acquireStateLock,
   applyPlan,
-  loadProject,
-  observeProject,
-  projectPaths,
   readStateLock,
   removeStateLock,
   sampleDigests,
   suggestedVoiceId,
-  type ApplyEvent,
-  type ApplyOptions,
 } from '../node.js';
-import { createFakeProvider, fakeRegistry, wavFor, type FakeProvider, type FakeProviderOptions } from '../__fixtures__/fake-provider.js';
+import { createFakeProvider, wavFor, type FakeProvider, type FakeProviderOptions } from '../__fixtures__/fake-provider.js';
+import { applyWithFake as apply, planWithFake as plan, readLockfile } from '../__fixtures__/plan-and-apply.js';
 import { listFiles, sineWav, temporaryDirectories, writeFiles } from '../__fixtures__/test-project.js';
 import { ApiCallError } from '../errors/api-call-error.js';
 import { UsageError } from '../errors/usage-error.js';
 import { parseLockfile } from '../lockfile/parse-lockfile.js';
 import { serializeLockfile } from '../lockfile/serialize-lockfile.js';
 import type { Lockfile } from '../lockfile/lockfile-types.js';
-import { createPlan, identifyManifest, type PlanOptions } from '../plan/create-plan.js';
+import { identifyManifest } from '../plan/create-plan.js';
 import { readLockfileSnapshot } from '../node/lockfile-snapshot.js';
 
 const directories = temporaryDirectories();
@@ -73,27 +69,6 @@ async function createProject(options: { concurrency?: number; path?: string } = 
     'samples/villain.wav': sineWav({ durationMs: 300, frequency: 110 }),
   });
   return dir;
-}
-
-/** What `voxform plan` does: load, observe, plan. */
-async function plan(dir: string, fake: FakeProvider, options: PlanOptions = {}) {
-  const registry = fakeRegistry(fake);
-  const project = await loadProject({ paths: projectPaths({ cwd: dir }), providers: registry });
-  const observations = await observeProject(project);
-  const planned = createPlan({ manifest: project.manifest, lockfile: project.lockfile, observations, capabilities: (id) => registry.describe(id).capabilities, options });
-  return { registry, project, plan: planned };
-}
-
-/** What `voxform apply --yes` does: plan, then apply it. */
-async function apply(dir: string, fake: FakeProvider, options: Partial<ApplyOptions> & { planOptions?: PlanOptions } = {}) {
-  const planned = await plan(dir, fake, options.planOptions);
-  const events: ApplyEvent[] = [];
-  const summary = await applyPlan({ project: planned.project, plan: planned.plan, providers: planned.registry, onEvent: (event) => events.push(event), ...options });
-  return { ...planned, summary, events };
-}
-
-async function readLockfile(dir: string): Promise<Lockfile> {
-  return parseLockfile(await readFile(path.join(dir, 'voices.lock'), 'utf8').catch(() => undefined), 'voices.lock');
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
