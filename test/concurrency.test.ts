@@ -3,6 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { emulatorControl } from './support/reliability.js';
 import { root, startEmulatorProcess, startVoxform, voxform, type EmulatorProcess, type Run } from './support/voxform-process.js';
 
 // Two `voxform apply` processes on one project, against `voxform emulator` over real HTTP.
@@ -19,16 +20,11 @@ afterAll(async () => {
   await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
 });
 afterEach(async () => {
-  await control('POST', '/__emulator/reset');
+  await emulatorControl(emulator.url).reset();
 });
-
-async function control(method: string, route: string, body?: unknown) {
-  const response = await fetch(`${emulator.url}${route}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return response.status === 204 ? undefined : ((await response.json()) as any);
-}
 /** The billable work the emulator accepted, and what it accepted twice. */
 async function billing(): Promise<{ billable: string[]; duplicates: unknown[] }> {
-  const log = (await control('GET', '/__emulator/calls')) as { calls: Array<{ billable?: { kind: string; key: string } }>; duplicates: unknown[] };
+  const log = await emulatorControl(emulator.url).calls();
   return { billable: log.calls.flatMap((call) => (call.billable ? [call.billable.kind] : [])), duplicates: log.duplicates };
 }
 
@@ -84,7 +80,7 @@ describe('two applies on one project', () => {
   it('runs one; the other exits 1 naming the holder (pid, host, since) and what to do', async () => {
     const dir = await project();
     // Tasks stay processing until the fault is lifted, so whichever apply wins is still running when the other asks.
-    await control('PUT', '/__emulator/faults/aivoiceclonefree', { stuckTasks: true });
+    await emulatorControl(emulator.url).setFaults('aivoiceclonefree', { stuckTasks: true });
     const children = [startVoxform(['-C', dir, 'apply', '--yes'], { env }), startVoxform(['-C', dir, 'apply', '--yes'], { env })];
     const runs = children.map(finished);
     const first = await Promise.race(runs.map((run, index) => run.then((result) => ({ result, index }))));
@@ -97,7 +93,7 @@ describe('two applies on one project', () => {
     expect(host).toBe(hostname());
     expect(first.result.stderr).not.toMatch(/\n\s+at /); // no stack trace
 
-    await control('DELETE', '/__emulator/faults/aivoiceclonefree');
+    await emulatorControl(emulator.url).clearFaults();
     const second = await runs[1 - first.index]!;
     expect(second.stderr).toBe('');
     expect(second.code).toBe(0);
@@ -110,7 +106,7 @@ describe('two applies on one project', () => {
 
   it('detects the lock of a SIGKILLed apply as stale, says so, and resumes its work without paying twice', async () => {
     const dir = await project();
-    await control('PUT', '/__emulator/faults/aivoiceclonefree', { stuckTasks: true });
+    await emulatorControl(emulator.url).setFaults('aivoiceclonefree', { stuckTasks: true });
     const killed = startVoxform(['-C', dir, 'apply', '--yes'], { env });
     // Kill it once both tasks are recorded in voices.lock.
     await until(async () => {
@@ -123,7 +119,7 @@ describe('two applies on one project', () => {
     const left = JSON.parse(await readFile(path.join(dir, '.voxform/apply.lock'), 'utf8')) as { pid: number };
     expect(left.pid).toBe(killed.pid);
 
-    await control('DELETE', '/__emulator/faults/aivoiceclonefree');
+    await emulatorControl(emulator.url).clearFaults();
     const resumed = await voxform(dir, ['apply', '--yes'], { env });
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain(`Removed a stale state lock: voxform apply (pid ${killed.pid} on ${hostname()}, since `);
