@@ -416,7 +416,7 @@ describe('applyPlan', () => {
       const fake = createFakeProvider({
         capabilities: { free: true },
         async synthesize(request) {
-          await new Promise((resolve) => setTimeout(resolve, 250)); // past the store's coalescing delay
+          await new Promise((resolve) => setTimeout(resolve, 1100)); // past the store's checkpoint delay
           seen.push(pendingOnDisk());
           return wavFor(request.text);
         },

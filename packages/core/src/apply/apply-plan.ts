@@ -145,11 +145,12 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     const contextFor = (entry: PendingEntry, script?: string): ProviderCallContext => ({
       signal: abort.signal,
       recordTask: async (task) => {
+        let pending: PendingEntry | undefined;
         store.update((lockfile) => {
-          const pending = lockfile.pending.find((item) => item.address === entry.address && item.key === entry.key);
+          pending = lockfile.pending.find((item) => item.address === entry.address && item.key === entry.key);
           if (pending) pending.task = { ...pending.task, ...task };
         });
-        await store.flush();
+        if (pending) await store.writeAhead(pending);
       },
       reportStatus: (status) => {
         if (script) emit({ type: 'line-status', address: entry.address, script, status });
@@ -164,7 +165,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         lockfile.pending = lockfile.pending.filter((item) => item.address !== entry.address);
         lockfile.pending.push(entry);
       });
-      await store.flush();
+      await store.writeAhead(entry);
       try {
         return await call(entry);
       } catch (error) {
@@ -267,6 +268,9 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         lockfile.voices[name] = locked;
         clearPending(lockfile, `voice.${name}`);
       });
+      // On disk before any line uses it: a crash must not forget a voice that was paid for, and the
+      // next apply resumes the lines' vendor tasks with it. A few per apply, so written whole.
+      await store.flush();
     };
     /** Saves a voice's preview beside the outputs; a preview that cannot be had is only a warning, never a failed voice. */
     const savePreview = async (name: string, preview: NonNullable<VoiceRecord['preview']>): Promise<LockedVoice['preview']> => {

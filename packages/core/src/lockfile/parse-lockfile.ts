@@ -5,7 +5,7 @@ import { validateWithSchema } from '../validation/schema-validator.js';
 import { schemaDiagnostics, type SchemaMessageOverride } from '../yaml/schema-diagnostics.js';
 import { YamlSource } from '../yaml/yaml-source.js';
 import { conflictSides, findConflictMarkers } from '../yaml/conflict-markers.js';
-import { emptyLockfile, type Lockfile } from './lockfile-types.js';
+import { emptyLockfile, type Lockfile, type PendingEntry } from './lockfile-types.js';
 
 // voxform moves and deletes the files the lockfile names: a path leading out of the project is refused.
 const overrides: SchemaMessageOverride[] = [
@@ -46,6 +46,7 @@ export function parseLockfile(text: string | undefined, file: string): Lockfile 
     });
   }
 
+  text = withoutTornAppend(text);
   const { source, diagnostics } = YamlSource.parse(text, file);
   const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
   if (errors.length > 0) throw damaged(file, errors);
@@ -53,7 +54,38 @@ export function parseLockfile(text: string | undefined, file: string): Lockfile 
   if (value === null || value === undefined) return emptyLockfile(); // only comments
   const { valid, errors: schemaErrors } = validateWithSchema(voicesLockSchema, value);
   if (!valid) throw damaged(file, schemaDiagnostics(schemaErrors, value, source, { overrides }));
-  return value as Lockfile;
+  const lockfile = value as Lockfile;
+  lockfile.pending = latestPendingEntries(lockfile.pending);
+  return lockfile;
+}
+
+/**
+ * An apply appends pending entries to the lockfile as single lines (lockfile-store) and fdatasyncs
+ * each before its billable call. A last line without its newline is such an append cut short by a
+ * power loss, before its sync: its call was never made, so it is dropped.
+ */
+function withoutTornAppend(text: string): string {
+  if (text.endsWith('\n')) return text;
+  const start = text.lastIndexOf('\n') + 1;
+  const last = text.slice(start);
+  if (!last.startsWith('  - {')) return text;
+  try {
+    JSON.parse(last.slice(4));
+    return text;
+  } catch {
+    return text.slice(0, start);
+  }
+}
+
+/** An entry appended again (with the vendor's task id) replaces the one before it: one entry per work. */
+function latestPendingEntries(pending: PendingEntry[]): PendingEntry[] {
+  const latest = new Map<string, PendingEntry>();
+  for (const entry of pending) {
+    const id = `${entry.address}\u0000${entry.key}`;
+    latest.delete(id);
+    latest.set(id, entry);
+  }
+  return latest.size === pending.length ? pending : [...latest.values()];
 }
 
 function damaged(file: string, diagnostics: Diagnostic[]): LockfileError {

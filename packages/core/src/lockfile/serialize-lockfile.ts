@@ -78,6 +78,16 @@ export function serializeLockfile(lockfile: Lockfile, fragments?: LockfileFragme
   return parts.join('');
 }
 
+/**
+ * A pending entry as one line to append to a lockfile whose last section is a non-empty `pending:` list:
+ * a YAML flow mapping written as JSON (keys in the lockfile's order, ASCII only, so no character can
+ * be unprintable in YAML). The next full write puts the entry back in block style.
+ */
+export function appendedPendingEntry(entry: PendingEntry): string {
+  const json = JSON.stringify(pick(entry, pendingKeys)).replace(/[\u007f-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `  - ${json}\n`;
+}
+
 function renderFragment(address: string, render: LockedRender, fragments: LockfileFragments | undefined): string {
   const cached = fragments?.renders.get(render);
   if (cached?.address === address) return cached.text;
