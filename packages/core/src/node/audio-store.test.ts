@@ -54,3 +54,59 @@ describe('storeAudio of a failing stream', () => {
     expect(await listFiles(dir)).toEqual([]);
   });
 });
+
+describe('storeAudio duration', () => {
+  /** `pcm` behind a RIFF header, with a LIST chunk of `listBytes` before the data and `declared` as the data size. */
+  function wavWith(options: { sampleRate: number; channels: number; bits: number; frames: number; listBytes?: number; declared?: number }): Uint8Array {
+    const blockAlign = (options.channels * options.bits) / 8;
+    const data = options.frames * blockAlign;
+    const list = options.listBytes ?? 0;
+    const bytes = new Uint8Array(44 + (list ? 8 + list : 0) + data);
+    const view = new DataView(bytes.buffer);
+    const text = (offset: number, value: string) => [...value].forEach((character, index) => (bytes[offset + index] = character.charCodeAt(0)));
+    text(0, 'RIFF');
+    view.setUint32(4, bytes.length - 8, true);
+    text(8, 'WAVEfmt ');
+    view.setUint32(16, 16, true);
+    view.setUint16(20, 1, true);
+    view.setUint16(22, options.channels, true);
+    view.setUint32(24, options.sampleRate, true);
+    view.setUint32(28, options.sampleRate * blockAlign, true);
+    view.setUint16(32, blockAlign, true);
+    view.setUint16(34, options.bits, true);
+    let offset = 36;
+    if (list) {
+      text(offset, 'LIST');
+      view.setUint32(offset + 4, list, true);
+      offset += 8 + list;
+    }
+    text(offset, 'data');
+    view.setUint32(offset + 4, options.declared ?? data, true);
+    for (let index = offset + 8; index < bytes.length; index++) bytes[index] = (index * 7) & 0xff;
+    return bytes;
+  }
+
+  it.each([
+    { sampleRate: 16_000, channels: 1, bits: 16, frames: 16_000 * 3 + 7 },
+    { sampleRate: 44_100, channels: 2, bits: 24, frames: 44_100 * 2 + 1234 },
+    { sampleRate: 22_050, channels: 1, bits: 8, frames: 999 },
+    // A header past the first 64 KiB kept in memory: read from the file instead.
+    { sampleRate: 16_000, channels: 1, bits: 16, frames: 8000, listBytes: 100_000 },
+  ])('is the duration music-metadata reads, from the header in hand or the file ($sampleRate Hz, $channels ch, $bits bit, LIST $listBytes)', async (shape) => {
+    const dir = await directories.create();
+    const audio = wavWith(shape);
+    const outputFile = path.join(dir, 'a.wav');
+    const stored = await storeAudio({ source: { type: 'bytes', bytes: audio }, format: 'wav', outputFile, signal: new AbortController().signal });
+    const { parseFile } = await import('music-metadata');
+    const expected = Math.round((await parseFile(outputFile, { duration: true })).format.duration! * 1000);
+    expect(stored.durationMs).toBe(expected);
+    expect(stored.durationMs).toBe(Math.round((shape.frames / shape.sampleRate) * 1000));
+  });
+
+  it('does not trust a data size the file cannot hold (a streamed WAV): measured from the file', async () => {
+    const dir = await directories.create();
+    const audio = wavWith({ sampleRate: 16_000, channels: 1, bits: 16, frames: 16_000, declared: 0xffffffff });
+    const stored = await storeAudio({ source: { type: 'bytes', bytes: audio }, format: 'wav', outputFile: path.join(dir, 'a.wav'), signal: new AbortController().signal });
+    expect(stored.durationMs).toBe(1000);
+  });
+});
