@@ -19,6 +19,9 @@ export interface Measured {
   maxRssKb: number;
   /** User + system CPU time of the process. */
   cpuMs: number;
+  /** The two parts of cpuMs: in the process itself, and in the kernel on its behalf (file writes, fsync, sockets). */
+  userMs: number;
+  systemMs: number;
 }
 
 /** Runs `node <args>` with the usage hook preloaded, and measures it. */
@@ -43,7 +46,7 @@ export async function measureNode(args: string[], options: { cwd?: string; env?:
       child.on('close', (exitCode) => resolve({ code: exitCode ?? 1, stdout: out, stderr: err }));
     });
     const wallMs = performance.now() - started;
-    const usage = existsSync(usageFile) ? (JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssKb: number; cpuMs: number }) : { maxRssKb: Number.NaN, cpuMs: Number.NaN };
+    const usage = existsSync(usageFile) ? (JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssKb: number; cpuMs: number; userMs: number; systemMs: number }) : { maxRssKb: Number.NaN, cpuMs: Number.NaN, userMs: Number.NaN, systemMs: Number.NaN };
     return { code, stdout, stderr, wallMs, ...usage };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -10,12 +10,14 @@ import pLimit from 'p-limit';
  * file), at the same concurrency, waiting out each rate-limit answer as its Retry-After says. No
  * lockfile, no hashing, no checks.
  */
-export async function naiveApply(options: { dir: string; emulatorUrl: string; apiKey: string; concurrency: number }): Promise<{ linesPerSecond: number }> {
+export async function naiveApply(options: { dir: string; emulatorUrl: string; apiKey: string; concurrency: number }): Promise<{ linesPerSecond: number; cpuPerLineMs: number }> {
   const project = await loadProject({ paths: projectPaths({ dir: options.dir }), providers: createProviderRegistry() });
   const limit = pLimit(options.concurrency);
   const out = path.join(options.dir, 'naive-out');
   await mkdir(out, { recursive: true });
   const started = performance.now();
+  // Only the loop's CPU: this process is otherwise idle while it runs (the emulator is another process).
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     project.manifest.lines.map((line, index) =>
       limit(async () => {
@@ -46,5 +48,7 @@ export async function naiveApply(options: { dir: string; emulatorUrl: string; ap
       }),
     ),
   );
-  return { linesPerSecond: project.manifest.lines.length / ((performance.now() - started) / 1000) };
+  const cpu = process.cpuUsage(cpuBefore);
+  const lines = project.manifest.lines.length;
+  return { linesPerSecond: lines / ((performance.now() - started) / 1000), cpuPerLineMs: (cpu.user + cpu.system) / 1000 / lines };
 }

@@ -6,6 +6,6 @@ const file = process.env.VOXFORM_BENCH_USAGE;
 if (file) {
   process.on('exit', () => {
     const usage = process.resourceUsage();
-    writeFileSync(file, JSON.stringify({ maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }));
+    writeFileSync(file, JSON.stringify({ maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, userMs: usage.userCPUTime / 1000, systemMs: usage.systemCPUTime / 1000 }));
   });
 }
