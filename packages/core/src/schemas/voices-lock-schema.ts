@@ -54,7 +54,7 @@ export const voicesLockSchema = {
       }
     },
     "pending": {
-      "description": "Billable work started and not yet finished, recorded before each vendor call. The next apply settles these entries first (resuming recorded vendor tasks) so that an interrupted apply never pays twice.",
+      "description": "Billable work started and not yet finished, recorded before each vendor call. The next apply settles these entries first (resuming recorded vendor tasks) so that an interrupted apply never pays twice. While an apply runs, entries are appended to the end of this list as one-line JSON mappings (a later one for the same address and key, carrying the vendor's task id, replaces the earlier one); the apply writes the list back in block style when it ends. A last line cut short by a power loss is ignored: its call was never made.",
       "type": "array",
       "default": [],
       "items": {
