@@ -101,6 +101,19 @@ function concurrencyTracker(options: FakeProviderOptions = {}) {
   return tracker;
 }
 
+/**
+ * What a kill during the render of `address` leaves: its render entry gone, a pending entry (with the
+ * vendor's `task` when one was recorded) in its place. Returns the render entry it had.
+ */
+async function leaveLinePending(dir: string, address: string, task?: NonNullable<Lockfile['pending'][number]['task']>): Promise<Lockfile['renders'][string]> {
+  const lockfile = await readLockfile(dir);
+  const crashed = lockfile.renders[address]!;
+  delete lockfile.renders[address];
+  lockfile.pending.push({ kind: 'line', address, key: crashed.key, provider: 'fake', startedAt: '2026-11-21T10:00:00.000Z', ...(task ? { task } : {}) });
+  await writeFile(path.join(dir, 'voices.lock'), serializeLockfile(lockfile));
+  return crashed;
+}
+
 /** A pid that belonged to a process of this host and no longer does. */
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', '']);
@@ -534,11 +547,7 @@ describe('applyPlan', () => {
       const dir = await createProject();
       await apply(dir, createFakeProvider());
       // Simulate a crash while intro/0002 was being rendered: its task was recorded, its audio never landed.
-      const lockfile = await readLockfile(dir);
-      const crashed = lockfile.renders['intro/0002']!;
-      delete lockfile.renders['intro/0002'];
-      lockfile.pending.push({ kind: 'line', address: 'intro/0002', key: crashed.key, provider: 'fake', startedAt: '2026-11-21T10:00:00.000Z', task: { taskId: 'task-42', data: { region: 'eu' } } });
-      await writeFile(path.join(dir, 'voices.lock'), serializeLockfile(lockfile));
+      const crashed = await leaveLinePending(dir, 'intro/0002', { taskId: 'task-42', data: { region: 'eu' } });
       await rm(path.join(dir, crashed.file));
       await rm(path.join(dir, '.voxform/cache', `${crashed.key}.wav`));
 
@@ -561,11 +570,7 @@ describe('applyPlan', () => {
       await apply(dir, createFakeProvider());
       // A crash between storing the audio (output and cache written) and the lockfile write recording it:
       // the write-ahead entry is there, with no task (a vendor answering with the audio at once).
-      const lockfile = await readLockfile(dir);
-      const crashed = lockfile.renders['intro/0002']!;
-      delete lockfile.renders['intro/0002'];
-      lockfile.pending.push({ kind: 'line', address: 'intro/0002', key: crashed.key, provider: 'fake', startedAt: '2026-11-21T10:00:00.000Z' });
-      await writeFile(path.join(dir, 'voices.lock'), serializeLockfile(lockfile));
+      const crashed = await leaveLinePending(dir, 'intro/0002');
       await rm(path.join(dir, crashed.file));
 
       const fake = createFakeProvider();
@@ -583,11 +588,9 @@ describe('applyPlan', () => {
     it('keeps pending work it cannot settle now, sends nothing new for it, and renders the rest', async () => {
       const dir = await createProject();
       await apply(dir, createFakeProvider());
+      await leaveLinePending(dir, 'intro/0002', { taskId: 'task-42' });
       const lockfile = await readLockfile(dir);
-      const crashed = lockfile.renders['intro/0002']!;
-      delete lockfile.renders['intro/0002'];
       delete lockfile.renders['intro/0003'];
-      lockfile.pending.push({ kind: 'line', address: 'intro/0002', key: crashed.key, provider: 'fake', startedAt: '2026-11-21T10:00:00.000Z', task: { taskId: 'task-42' } });
       await writeFile(path.join(dir, 'voices.lock'), serializeLockfile(lockfile));
       await rm(path.join(dir, '.voxform'), { recursive: true });
 
@@ -674,11 +677,7 @@ describe('applyPlan', () => {
     it('does an interrupted line of a free provider again without asking', async () => {
       const dir = await createProject();
       await apply(dir, createFakeProvider({ capabilities: { free: true } }));
-      const lockfile = await readLockfile(dir);
-      const crashed = lockfile.renders['intro/0002']!;
-      delete lockfile.renders['intro/0002'];
-      lockfile.pending.push({ kind: 'line', address: 'intro/0002', key: crashed.key, provider: 'fake', startedAt: '2026-11-21T10:00:00.000Z' });
-      await writeFile(path.join(dir, 'voices.lock'), serializeLockfile(lockfile));
+      await leaveLinePending(dir, 'intro/0002');
       await rm(path.join(dir, '.voxform'), { recursive: true });
 
       const fake = createFakeProvider({ capabilities: { free: true } });
