@@ -171,7 +171,6 @@ export class LockfileStore {
 }
 
 function cannotWrite(file: string, error: unknown): UsageError {
-  if (error instanceof UsageError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   const reason = (error as Error).message ?? String(error);
   return new UsageError(
