@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { JsonValue } from '../providers/provider-v1.js';
 import { canonicalJson } from './canonical-json.js';
 import { countCharacters, normalizeText, renderKey, voiceFingerprint, type RenderIdentity, type VoiceIdentity } from './fingerprint.js';
 import { sha256Hex, sha256HexPortable } from './sha256.js';
@@ -15,6 +16,11 @@ describe('canonicalJson', () => {
   it('keeps array order and drops undefined members', () => {
     expect(canonicalJson([2, 1])).not.toBe(canonicalJson([1, 2]));
     expect(canonicalJson({ a: 1, b: undefined } as unknown as Record<string, number>)).toBe('{"a":1}');
+  });
+
+  it('writes exactly these bytes: every render key stored in a voices.lock depends on them', () => {
+    const value = { b: undefined, a: [[], {}, [1, { z: null, y: undefined, x: '\u00e9\u2028"' }]], c: {} };
+    expect(canonicalJson(value as unknown as Record<string, JsonValue>)).toBe('{"a":[[],{},[1,{"x":"\u00e9\u2028\\"","z":null}]],"c":{}}');
   });
 
   it('tells apart values that differ only in type', () => {
@@ -71,6 +77,17 @@ describe('voiceFingerprint', () => {
 });
 
 describe('renderKey', () => {
+  // Pinned: a change here gives every line rendered so far a new key, and the next apply pays for it again.
+  it('is the key lockfiles already hold for the same line', () => {
+    const voiceFingerprint = 'f'.repeat(64);
+    expect(renderKey({ voiceFingerprint, text: 'Hello, \u201cworld\u201d.', options: { speed: 1.1, emotion: 'calm' }, format: 'wav' })).toBe(
+      '62086e7d1cedea64484818f45dd005764bcfe53f78e7c69e75e57313405ee7fc',
+    );
+    expect(renderKey({ voiceFingerprint, text: 'Hello', options: {}, format: 'mp3', lexicon: { GIF: 'jif' }, pieces: ['a', 'b'] })).toBe(
+      '05efb304851f63eb85877a7ae5cdd2bbfb34029262037b7c4f69eaf966f4dbca',
+    );
+  });
+
   const base: RenderIdentity = {
     voiceFingerprint: sha256Hex('voice'),
     text: normalizeText('It was a dark and stormy night.'),
