@@ -167,6 +167,21 @@ describe('resolveManifest', () => {
       ]);
     });
 
+    it('reports a problem in a script’s options once, not once for each of its lines', () => {
+      const lines = '    options: { volume: 3 }\n    lines:\n      - narrator: One.\n      - narrator: Two.\n      - { voice: narrator, text: Three., options: { speed: 3 } }\n      - narrator: Four.';
+      expect(check(manifest(lines)).problems).toEqual([
+        "voices.yaml:7:16: scripts.intro.options.volume: unknown line option for fake: 'volume' (allowed: speed, emotion)",
+        'voices.yaml:11:60: scripts.intro.lines[2].options.speed: must be <= 2',
+      ]);
+    });
+
+    it('reports a problem in a script’s options even when every line sets options of its own', () => {
+      const lines = '    options: { volume: 3 }\n    lines:\n      - { voice: narrator, text: One., options: { speed: 1 } }\n      - { voice: narrator, text: Two., options: { speed: 1.5 } }';
+      expect(check(manifest(lines)).problems).toEqual([
+        "voices.yaml:7:16: scripts.intro.options.volume: unknown line option for fake: 'volume' (allowed: speed, emotion)",
+      ]);
+    });
+
     it('refuses an out-of-range option at its value', () => {
       expect(check(manifest('    lines:\n      - { voice: narrator, text: Hello., options: { speed: 3 } }')).problems).toEqual([
         'voices.yaml:8:60: scripts.intro.lines[0].options.speed: must be <= 2',

@@ -173,6 +173,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
     if (scriptVoice !== undefined && !(scriptVoice in document.voices)) {
       error([...scriptPath, 'voice'], unknownVoiceMessage(scriptVoice, document.voices));
     }
+    const scriptOptionsChecked = new Set<string>();
     const candidates: Array<LineCandidate | undefined> = definition.from
       ? linesFromFile(definition.from, input.scriptSources[definition.from], source.file, [...scriptPath, 'from'], error)
       : (definition.lines ?? []).map((line, index) =>
@@ -239,8 +240,18 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
       // what is sent: the text after the lexicon's replacements.
       const pieces = splitText(spoken, textLimit(provider, providers[provider.id]));
       const options = { ...(definition.options ?? {}), ...(candidate.options ?? {}) };
-      const optionsPath = candidate.yamlPath && candidate.options ? [...candidate.yamlPath, 'options'] : [...scriptPath, 'options'];
-      diagnostics.push(...optionDiagnostics(provider, 'line', options, optionsPath, input.parsed));
+      // The script's options are checked once per provider its lines use, not once per line (a problem
+      // in them would otherwise be reported for every line). A line's own options are checked merged
+      // with them, reporting only what the line itself brings.
+      if (!scriptOptionsChecked.has(provider.id)) {
+        scriptOptionsChecked.add(provider.id);
+        diagnostics.push(...optionDiagnostics(provider, 'line', definition.options ?? {}, [...scriptPath, 'options'], input.parsed));
+      }
+      if (candidate.options !== undefined) {
+        const optionsPath = candidate.yamlPath ? [...candidate.yamlPath, 'options'] : [...scriptPath, 'options'];
+        const own = candidate.options;
+        diagnostics.push(...optionDiagnostics(provider, 'line', options, optionsPath, input.parsed, (problemPath) => problemPath.length === optionsPath.length || String(problemPath[optionsPath.length]) in own));
+      }
 
       const format = outputFormat ?? provider.capabilities.outputFormats[0];
       if (!provider.capabilities.outputFormats.includes(format)) {
@@ -418,8 +429,11 @@ function optionDiagnostics(
   options: Record<string, JsonValue>,
   path: PathSegment[],
   parsed: ParsedManifest,
+  keep: (problemPath: readonly PathSegment[]) => boolean = () => true,
 ): Diagnostic[] {
-  const diagnostics = optionProblems(provider, kind, options, path).map((problem) => parsed.source.diagnostic(problem.path, problem.message, { key: problem.key }));
+  const diagnostics = optionProblems(provider, kind, options, path)
+    .filter((problem) => keep(problem.path))
+    .map((problem) => parsed.source.diagnostic(problem.path, problem.message, { key: problem.key }));
   // Two problems that land on the same node with the same words are one problem to the reader.
   return diagnostics.filter((diagnostic, index) => diagnostics.findIndex((other) => other.line === diagnostic.line && other.column === diagnostic.column && other.message === diagnostic.message) === index);
 }
