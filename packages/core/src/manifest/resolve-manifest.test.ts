@@ -182,6 +182,14 @@ describe('resolveManifest', () => {
       ]);
     });
 
+    it('reports for a line the same problem the script has, when the line sets that option too', () => {
+      const lines = '    options: { volume: 3 }\n    lines:\n      - { voice: narrator, text: One., options: { volume: 5 } }';
+      expect(check(manifest(lines)).problems).toEqual([
+        "voices.yaml:7:16: scripts.intro.options.volume: unknown line option for fake: 'volume' (allowed: speed, emotion)",
+        "voices.yaml:9:51: scripts.intro.lines[0].options.volume: unknown line option for fake: 'volume' (allowed: speed, emotion)",
+      ]);
+    });
+
     it('refuses an out-of-range option at its value', () => {
       expect(check(manifest('    lines:\n      - { voice: narrator, text: Hello., options: { speed: 3 } }')).problems).toEqual([
         'voices.yaml:8:60: scripts.intro.lines[0].options.speed: must be <= 2',

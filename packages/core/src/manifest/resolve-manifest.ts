@@ -6,7 +6,7 @@ import type { AudioFormat, JsonValue, ProviderV1 } from '../providers/provider-v
 import { validateWithSchema } from '../validation/schema-validator.js';
 import { optionProblems, sampleSourceProblem, textLimit, textProblem } from './provider-rules.js';
 import { splitText } from '../text/split-text.js';
-import { schemaDiagnostics } from '../yaml/schema-diagnostics.js';
+import { schemaDiagnostics, type SchemaProblem } from '../yaml/schema-diagnostics.js';
 import type { PathSegment } from '../yaml/yaml-source.js';
 import {
   MANIFEST_DEFAULTS,
@@ -131,7 +131,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
       checkSampleSource(prompt.sample, provider, [...path, 'prompt', 'sample'], error);
     }
     const options = definition.options ?? {};
-    diagnostics.push(...optionDiagnostics(provider, 'voice', options, [...path, 'options'], input.parsed));
+    diagnostics.push(...optionDiagnostics(provider, 'voice', options, [...path, 'options'], input.parsed).diagnostics);
     const lexicon = mergeLexicons(document.lexicon, definition.lexicon);
     voiceLexicons.set(name, lexicon);
     if (provider.capabilities.pronunciationDictionary) {
@@ -173,7 +173,8 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
     if (scriptVoice !== undefined && !(scriptVoice in document.voices)) {
       error([...scriptPath, 'voice'], unknownVoiceMessage(scriptVoice, document.voices));
     }
-    const scriptOptionsChecked = new Set<string>();
+    /** Per provider: the problems found in the script's own options (see `optionProblemId`), reported once. */
+    const scriptOptionProblems = new Map<string, Set<string>>();
     const candidates: Array<LineCandidate | undefined> = definition.from
       ? linesFromFile(definition.from, input.scriptSources[definition.from], source.file, [...scriptPath, 'from'], error)
       : (definition.lines ?? []).map((line, index) =>
@@ -242,15 +243,21 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
       const options = { ...(definition.options ?? {}), ...(candidate.options ?? {}) };
       // The script's options are checked once per provider its lines use, not once per line (a problem
       // in them would otherwise be reported for every line). A line's own options are checked merged
-      // with them, reporting only what the line itself brings.
-      if (!scriptOptionsChecked.has(provider.id)) {
-        scriptOptionsChecked.add(provider.id);
-        diagnostics.push(...optionDiagnostics(provider, 'line', definition.options ?? {}, [...scriptPath, 'options'], input.parsed));
+      // with them; what the script's check already reported is not reported again for the line.
+      let scriptProblems = scriptOptionProblems.get(provider.id);
+      if (!scriptProblems) {
+        const scriptOptionsPath = [...scriptPath, 'options'];
+        const checked = optionDiagnostics(provider, 'line', definition.options ?? {}, scriptOptionsPath, input.parsed);
+        diagnostics.push(...checked.diagnostics);
+        scriptProblems = new Set(checked.problems.map((problem) => optionProblemId(problem, scriptOptionsPath.length)));
+        scriptOptionProblems.set(provider.id, scriptProblems);
       }
       if (candidate.options !== undefined) {
         const optionsPath = candidate.yamlPath ? [...candidate.yamlPath, 'options'] : [...scriptPath, 'options'];
         const own = candidate.options;
-        diagnostics.push(...optionDiagnostics(provider, 'line', options, optionsPath, input.parsed, (problemPath) => problemPath.length === optionsPath.length || String(problemPath[optionsPath.length]) in own));
+        const reported = scriptProblems;
+        const inherited = (problem: SchemaProblem) => !(String(problem.path[optionsPath.length]) in own) && reported.has(optionProblemId(problem, optionsPath.length));
+        diagnostics.push(...optionDiagnostics(provider, 'line', options, optionsPath, input.parsed, (problem) => !inherited(problem)).diagnostics);
       }
 
       const format = outputFormat ?? provider.capabilities.outputFormats[0];
@@ -429,13 +436,20 @@ function optionDiagnostics(
   options: Record<string, JsonValue>,
   path: PathSegment[],
   parsed: ParsedManifest,
-  keep: (problemPath: readonly PathSegment[]) => boolean = () => true,
-): Diagnostic[] {
-  const diagnostics = optionProblems(provider, kind, options, path)
-    .filter((problem) => keep(problem.path))
-    .map((problem) => parsed.source.diagnostic(problem.path, problem.message, { key: problem.key }));
+  keep: (problem: SchemaProblem) => boolean = () => true,
+): { problems: SchemaProblem[]; diagnostics: Diagnostic[] } {
+  const problems = optionProblems(provider, kind, options, path).filter(keep);
+  const diagnostics = problems.map((problem) => parsed.source.diagnostic(problem.path, problem.message, { key: problem.key }));
   // Two problems that land on the same node with the same words are one problem to the reader.
-  return diagnostics.filter((diagnostic, index) => diagnostics.findIndex((other) => other.line === diagnostic.line && other.column === diagnostic.column && other.message === diagnostic.message) === index);
+  return {
+    problems,
+    diagnostics: diagnostics.filter((diagnostic, index) => diagnostics.findIndex((other) => other.line === diagnostic.line && other.column === diagnostic.column && other.message === diagnostic.message) === index),
+  };
+}
+
+/** An option problem without where its options are written: the option it is about, and what is wrong. */
+function optionProblemId(problem: SchemaProblem, optionsDepth: number): string {
+  return `${String(problem.path[optionsDepth] ?? '')}\n${problem.message}`;
 }
 
 function unknownVoiceMessage(name: string, declared: Record<string, unknown>): string {
