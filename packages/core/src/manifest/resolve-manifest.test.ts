@@ -167,27 +167,25 @@ describe('resolveManifest', () => {
       ]);
     });
 
-    it('reports a problem in a script’s options once, not once for each of its lines', () => {
-      const lines = '    options: { volume: 3 }\n    lines:\n      - narrator: One.\n      - narrator: Two.\n      - { voice: narrator, text: Three., options: { speed: 3 } }\n      - narrator: Four.';
-      expect(check(manifest(lines)).problems).toEqual([
-        "voices.yaml:7:16: scripts.intro.options.volume: unknown line option for fake: 'volume' (allowed: speed, emotion)",
-        'voices.yaml:11:60: scripts.intro.lines[2].options.speed: must be <= 2',
-      ]);
-    });
-
-    it('reports a problem in a script’s options even when every line sets options of its own', () => {
-      const lines = '    options: { volume: 3 }\n    lines:\n      - { voice: narrator, text: One., options: { speed: 1 } }\n      - { voice: narrator, text: Two., options: { speed: 1.5 } }';
-      expect(check(manifest(lines)).problems).toEqual([
-        "voices.yaml:7:16: scripts.intro.options.volume: unknown line option for fake: 'volume' (allowed: speed, emotion)",
-      ]);
-    });
-
-    it('reports for a line the same problem the script has, when the line sets that option too', () => {
-      const lines = '    options: { volume: 3 }\n    lines:\n      - { voice: narrator, text: One., options: { volume: 5 } }';
-      expect(check(manifest(lines)).problems).toEqual([
-        "voices.yaml:7:16: scripts.intro.options.volume: unknown line option for fake: 'volume' (allowed: speed, emotion)",
-        "voices.yaml:9:51: scripts.intro.lines[0].options.volume: unknown line option for fake: 'volume' (allowed: speed, emotion)",
-      ]);
+    const scriptVolume = "voices.yaml:7:16: scripts.intro.options.volume: unknown line option for fake: 'volume' (allowed: speed, emotion)";
+    it.each([
+      [
+        'once, not once for each of its lines',
+        '      - narrator: One.\n      - narrator: Two.\n      - { voice: narrator, text: Three., options: { speed: 3 } }\n      - narrator: Four.',
+        [scriptVolume, 'voices.yaml:11:60: scripts.intro.lines[2].options.speed: must be <= 2'],
+      ],
+      [
+        'even when every line sets options of its own',
+        '      - { voice: narrator, text: One., options: { speed: 1 } }\n      - { voice: narrator, text: Two., options: { speed: 1.5 } }',
+        [scriptVolume],
+      ],
+      [
+        'and again for a line that sets the same bad option',
+        '      - { voice: narrator, text: One., options: { volume: 5 } }',
+        [scriptVolume, "voices.yaml:9:51: scripts.intro.lines[0].options.volume: unknown line option for fake: 'volume' (allowed: speed, emotion)"],
+      ],
+    ])('reports a problem in a script’s options %s', (_case, lines, problems) => {
+      expect(check(manifest(`    options: { volume: 3 }\n    lines:\n${lines}`)).problems).toEqual(problems);
     });
 
     it('refuses an out-of-range option at its value', () => {

@@ -175,6 +175,17 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
     }
     /** Per provider: the problems found in the script's own options (see `optionProblemId`), reported once. */
     const scriptOptionProblems = new Map<string, Set<string>>();
+    const scriptOptionProblemsFor = (provider: ProviderV1): Set<string> => {
+      let problems = scriptOptionProblems.get(provider.id);
+      if (!problems) {
+        const scriptOptionsPath = [...scriptPath, 'options'];
+        const checked = optionDiagnostics(provider, 'line', definition.options ?? {}, scriptOptionsPath, input.parsed);
+        diagnostics.push(...checked.diagnostics);
+        problems = new Set(checked.problems.map((problem) => optionProblemId(problem, scriptOptionsPath.length)));
+        scriptOptionProblems.set(provider.id, problems);
+      }
+      return problems;
+    };
     const candidates: Array<LineCandidate | undefined> = definition.from
       ? linesFromFile(definition.from, input.scriptSources[definition.from], source.file, [...scriptPath, 'from'], error)
       : (definition.lines ?? []).map((line, index) =>
@@ -244,20 +255,12 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
       // The script's options are checked once per provider its lines use, not once per line (a problem
       // in them would otherwise be reported for every line). A line's own options are checked merged
       // with them; what the script's check already reported is not reported again for the line.
-      let scriptProblems = scriptOptionProblems.get(provider.id);
-      if (!scriptProblems) {
-        const scriptOptionsPath = [...scriptPath, 'options'];
-        const checked = optionDiagnostics(provider, 'line', definition.options ?? {}, scriptOptionsPath, input.parsed);
-        diagnostics.push(...checked.diagnostics);
-        scriptProblems = new Set(checked.problems.map((problem) => optionProblemId(problem, scriptOptionsPath.length)));
-        scriptOptionProblems.set(provider.id, scriptProblems);
-      }
+      const scriptProblems = scriptOptionProblemsFor(provider);
       if (candidate.options !== undefined) {
         const optionsPath = candidate.yamlPath ? [...candidate.yamlPath, 'options'] : [...scriptPath, 'options'];
         const own = candidate.options;
-        const reported = scriptProblems;
-        const inherited = (problem: SchemaProblem) => !(String(problem.path[optionsPath.length]) in own) && reported.has(optionProblemId(problem, optionsPath.length));
-        diagnostics.push(...optionDiagnostics(provider, 'line', options, optionsPath, input.parsed, (problem) => !inherited(problem)).diagnostics);
+        const keep = (problem: SchemaProblem) => String(problem.path[optionsPath.length]) in own || !scriptProblems.has(optionProblemId(problem, optionsPath.length));
+        diagnostics.push(...optionDiagnostics(provider, 'line', options, optionsPath, input.parsed, keep).diagnostics);
       }
 
       const format = outputFormat ?? provider.capabilities.outputFormats[0];
