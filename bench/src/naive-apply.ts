@@ -1,8 +1,24 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createProviderRegistry } from '@voxform/cli';
 import { loadProject, projectPaths } from '@voxform/core/node';
 import pLimit from 'p-limit';
+import { measureNode } from './measure.js';
+
+export interface NaiveOptions {
+  dir: string;
+  emulatorUrl: string;
+  apiKey: string;
+  concurrency: number;
+}
+
+export interface NaiveResult {
+  linesPerSecond: number;
+  cpuPerLineMs: number;
+  userPerLineMs: number;
+  systemPerLineMs: number;
+}
 
 /**
  * The naive baseline for apply's throughput: what a script would do without voxform — a plain p-limit
@@ -10,7 +26,7 @@ import pLimit from 'p-limit';
  * file), at the same concurrency, waiting out each rate-limit answer as its Retry-After says. No
  * lockfile, no hashing, no checks.
  */
-export async function naiveApply(options: { dir: string; emulatorUrl: string; apiKey: string; concurrency: number }): Promise<{ linesPerSecond: number; cpuPerLineMs: number }> {
+export async function naiveApply(options: NaiveOptions): Promise<NaiveResult> {
   const project = await loadProject({ paths: projectPaths({ dir: options.dir }), providers: createProviderRegistry() });
   const limit = pLimit(options.concurrency);
   const out = path.join(options.dir, 'naive-out');
@@ -50,5 +66,26 @@ export async function naiveApply(options: { dir: string; emulatorUrl: string; ap
   );
   const cpu = process.cpuUsage(cpuBefore);
   const lines = project.manifest.lines.length;
-  return { linesPerSecond: lines / ((performance.now() - started) / 1000), cpuPerLineMs: (cpu.user + cpu.system) / 1000 / lines };
+  return {
+    linesPerSecond: lines / ((performance.now() - started) / 1000),
+    cpuPerLineMs: (cpu.user + cpu.system) / 1000 / lines,
+    userPerLineMs: cpu.user / 1000 / lines,
+    systemPerLineMs: cpu.system / 1000 / lines,
+  };
+}
+
+const thisFile = fileURLToPath(import.meta.url);
+
+/**
+ * {@link naiveApply} in a process of its own, started for it, as `voxform apply` is: both then pay for
+ * compiling the same fetch and stream code on first use, and neither gains from a warm process.
+ */
+export async function naiveApplyInOwnProcess(options: NaiveOptions): Promise<NaiveResult> {
+  const run = await measureNode([...process.execArgv, thisFile, JSON.stringify(options)]);
+  if (run.code !== 0) throw new Error(`the naive loop failed (exit ${run.code}): ${run.stderr.trim()}`);
+  return JSON.parse(run.stdout) as NaiveResult;
+}
+
+if (process.argv[1] === thisFile) {
+  process.stdout.write(JSON.stringify(await naiveApply(JSON.parse(process.argv[2]!) as NaiveOptions)));
 }
