@@ -84,10 +84,10 @@ const collectionKey = { expression: /[\]}][ \t]*:(?:\s|$)|[\]}]#|[{,][ \t]*[{[]/
 
 /**
  * `~: x` is the key "null" to js-yaml and "" to `yaml`; so is an empty key, which only a flow collection
- * allows (`{: x}`). Without such text there is no need to walk the whole value.
+ * allows (`{: x}`, `[ : x ]`). Without such text (an empty `[]` holds no key) the value need not be walked.
  */
 function mayHaveNullKey(text: string): boolean {
-  return ['~', 'null', 'Null', 'NULL'].some((part) => text.includes(part)) || /[{[,]\s*:/.test(text);
+  return ['~', 'null', 'Null', 'NULL'].some((part) => text.includes(part)) || /\{|\[(?!\])/.test(text);
 }
 
 function hasNullKey(value: unknown): boolean {
