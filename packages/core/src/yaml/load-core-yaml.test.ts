@@ -60,7 +60,7 @@ describe('loadCoreYaml', () => {
   });
 
   it('leaves to the yaml package what it must judge: syntax errors, duplicate keys, anchors, tags, directives', () => {
-    for (const text of ['~: x\n', '{ : x }\n', '- [ : x ]\n', 'a: {b: 1,\n  : x}\n', 'a: { # c\n  : x }\n', '? x\n: y\n', '[a, b]: 1\n', '- { {}, (: value }\n', '{ [a, b] }\n', 'a: [1, 2\n', 'a: 1\na: 2\n', 'a: &x [1]\nb: *x\n', 'a: !!binary aGk=\n', '%YAML 1.1\n---\na: yes\n', 'a: 1\n---\nb: 2\n']) {
+    for (const text of ['~: x\n', '{ : x }\n', '- [ : x ]\n', 'a: {b: 1,\n  : x}\n', 'a: { # c\n  : x }\n', '? x\n: y\n', '[a, b]: 1\n', '- { {}, (: value }\n', '{ [a, b] }\n', 'a: [a]#x\n', 'a: [1, 2\n', 'a: 1\na: 2\n', 'a: &x [1]\nb: *x\n', 'a: !!binary aGk=\n', '%YAML 1.1\n---\na: yes\n', 'a: 1\n---\nb: 2\n']) {
       expect(loadCoreYaml(text), text).toBeUndefined();
     }
   });
