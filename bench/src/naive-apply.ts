@@ -13,7 +13,8 @@ export interface NaiveOptions {
   concurrency: number;
 }
 
-export interface NaiveResult {
+/** What one run of an apply loop measured: the naive loop's, and (with its 429s) voxform's. */
+export interface ApplyFigures {
   linesPerSecond: number;
   cpuPerLineMs: number;
   userPerLineMs: number;
@@ -26,7 +27,7 @@ export interface NaiveResult {
  * file), at the same concurrency, waiting out each rate-limit answer as its Retry-After says. No
  * lockfile, no hashing, no checks.
  */
-export async function naiveApply(options: NaiveOptions): Promise<NaiveResult> {
+export async function naiveApply(options: NaiveOptions): Promise<ApplyFigures> {
   const project = await loadProject({ paths: projectPaths({ dir: options.dir }), providers: createProviderRegistry() });
   const limit = pLimit(options.concurrency);
   const out = path.join(options.dir, 'naive-out');
@@ -80,10 +81,10 @@ const thisFile = fileURLToPath(import.meta.url);
  * {@link naiveApply} in a process of its own, started for it, as `voxform apply` is: both then pay for
  * compiling the same fetch and stream code on first use, and neither gains from a warm process.
  */
-export async function naiveApplyInOwnProcess(options: NaiveOptions): Promise<NaiveResult> {
+export async function naiveApplyInOwnProcess(options: NaiveOptions): Promise<ApplyFigures> {
   const run = await measureNode([...process.execArgv, thisFile, JSON.stringify(options)]);
   if (run.code !== 0) throw new Error(`the naive loop failed (exit ${run.code}): ${run.stderr.trim()}`);
-  return JSON.parse(run.stdout) as NaiveResult;
+  return JSON.parse(run.stdout) as ApplyFigures;
 }
 
 if (process.argv[1] === thisFile) {

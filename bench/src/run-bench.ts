@@ -8,7 +8,7 @@ import path from 'node:path';
 import { measureNode, measureVoxform, repeat, root, summarize, type Summary } from './measure.js';
 import { startEmulator, type EmulatorProcess } from './emulator-process.js';
 import { audiobookManifest, generateAppliedProject, writeProject } from './generate-project.js';
-import { naiveApplyInOwnProcess, type NaiveResult } from './naive-apply.js';
+import { naiveApplyInOwnProcess, type ApplyFigures } from './naive-apply.js';
 
 const quick = process.argv.includes('--quick');
 // `--only apply,memory`: some benchmarks, for profiling; RESULTS.md is then left alone.
@@ -158,8 +158,8 @@ async function benchApply(emulator: EmulatorProcess): Promise<void> {
   // A bucket holding one second's requests: how a per-second limit is usually enforced.
   await emulator.setFaults('minimax', { latencyMs, rateLimit: { requestsPerSecond, burst: requestsPerSecond } });
   const env = { MINIMAX_API_KEY: emulator.keys.minimax };
-  const voxform: Array<{ linesPerSecond: number; cpuPerLineMs: number; userPerLineMs: number; systemPerLineMs: number; rateLimited: number }> = [];
-  const naive: NaiveResult[] = [];
+  const voxform: Array<ApplyFigures & { rateLimited: number }> = [];
+  const naive: ApplyFigures[] = [];
   // Removed once everything is measured: on a journal-less ext4 (this benchmark's VM), a file created
   // soon after many were deleted costs the kernel a scan past them, which would be billed to whoever runs next.
   const projects: string[] = [];
