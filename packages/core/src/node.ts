@@ -8,5 +8,6 @@ export { writePlanFile, readPlanFile, checkPlanIsCurrent, type PlanFile } from '
 export { applyPlan, suggestedVoiceId, type ApplyOptions } from './apply/apply-plan.js';
 export type { ApplyEvent, ApplySummary } from './apply/apply-events.js';
 export { createNodeDispatcher, type NodeDispatcherSettings } from './http/node/create-node-dispatcher.js';
+export { createPoolFetch } from './http/node/create-pool-fetch.js';
 export { downloadToFile, type DownloadToFileOptions } from './http/node/download-to-file.js';
 export { checkProject, type CheckedOutput, type ProjectCheck } from './node/check-project.js';
