@@ -4,11 +4,13 @@ import { parseFile } from 'music-metadata';
 import { buildBook } from '../node/build-book.js';
 import path from 'node:path';
 import pLimit from 'p-limit';
+import type { Dispatcher } from 'undici';
 import { ApiCallError } from '../errors/api-call-error.js';
 import { UsageError } from '../errors/usage-error.js';
 import { joinMp3 } from '../audio/join-mp3.js';
 import { joinWav } from '../audio/join-wav.js';
 import { createAdaptiveLimiter, type AdaptiveLimiter } from '../http/adaptive-limiter.js';
+import { createPoolFetch } from '../http/node/create-pool-fetch.js';
 import { sha256Hex } from '../identity/sha256.js';
 import type { LockedAssembly, LockedRender, LockedVoice, PendingEntry } from '../lockfile/lockfile-types.js';
 import { identifyManifest, type LineIdentity, type ManifestIdentity } from '../plan/create-plan.js';
@@ -50,7 +52,10 @@ export interface ApplyOptions {
   now?: () => Date;
   /** Names the command in the state lock, for the message another apply shows. */
   command?: string;
-  /** An undici dispatcher (`createNodeDispatcher()`) shared by the providers' HTTP clients. */
+  /**
+   * An undici dispatcher (`createNodeDispatcher()`): the providers' HTTP clients and the audio downloads
+   * send through it, with undici's `request` API (`createPoolFetch`). Absent: the global `fetch`.
+   */
   dispatcher?: object;
   /** Largest audio file accepted for a line or a voice preview, in bytes. Default 1 GiB (`DEFAULT_MAX_DOWNLOAD_BYTES`). */
   maxDownloadBytes?: number;
@@ -77,7 +82,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
   const env = options.env ?? process.env;
   const emit = options.onEvent ?? (() => {});
   const { paths } = project;
-  const maxBytes = options.maxDownloadBytes === undefined ? {} : { maxBytes: options.maxDownloadBytes };
+  // Every request goes through the pool with undici's request API: a fraction of the global fetch's CPU per line.
+  const poolFetch = options.dispatcher ? await createPoolFetch(options.dispatcher as Dispatcher) : undefined;
+  /** How audio is downloaded: the size limit, and the pool's fetch. */
+  const download = { ...(options.maxDownloadBytes === undefined ? {} : { maxBytes: options.maxDownloadBytes }), ...(poolFetch ? { fetch: poolFetch } : {}) };
 
   const lock = await acquireStateLock(paths.stateDir, options.command ?? 'apply');
   if (lock.staleRemoved) emit({ type: 'stale-lock-removed', holder: lock.staleRemoved });
@@ -137,7 +145,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         }),
       );
     }
-    const instances = createProviders(project, options.providers, billable, env, limiters, options.dispatcher);
+    const instances = createProviders(project, options.providers, billable, env, limiters, poolFetch);
     const providerOf = (id: string) => instances.get(id) ?? options.providers.describe(id);
     const limiterOf = (id: string) => limiters.get(id)!;
     const limit = pLimit(options.parallelism ?? 10);
@@ -277,7 +285,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       const file = `${project.manifest.output.dir === '.' ? '' : `${project.manifest.output.dir}/`}voices/${name}.${preview.format}`;
       try {
         const outputFile = await guard.prepareWrite(path.resolve(paths.dir, file));
-        const stored = await storeAudio({ source: preview.audio, format: preview.format, outputFile, signal: abort.signal, ...maxBytes });
+        const stored = await storeAudio({ source: preview.audio, format: preview.format, outputFile, signal: abort.signal, ...download });
         return { file, sha256: stored.sha256, bytes: stored.bytes };
       } catch (error) {
         emit({ type: 'voice-preview-skipped', address: `voice.${name}`, reason: errorMessage(error) });
@@ -351,7 +359,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       if (result.format !== line.format) {
         throw new Error(`${providerOf(manifestProvider(line.voice)).displayName} returned ${result.format} audio where ${line.format} was asked: this is a bug in the provider`);
       }
-      await storeLineAudio(address, { source: result.audio, format: line.format, outputFile: cacheFileOf(piece.key, line.format), signal: abort.signal, ...maxBytes });
+      await storeLineAudio(address, { source: result.audio, format: line.format, outputFile: cacheFileOf(piece.key, line.format), signal: abort.signal, ...download });
       store.update((lockfile) => clearPending(lockfile, address));
     };
     const manifestProvider = (voice: string) => project.manifest.voices[voice]!.provider;
@@ -461,7 +469,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
                 outputFile: await guard.prepareWrite(path.resolve(paths.dir, line.file)),
                 cacheFile: cacheFileOf(entry.key, line.format),
                 signal: abort.signal,
-                ...maxBytes,
+                ...download,
               });
               recordRender(line, identity.lines[line.address]!, stored);
               touchVoice(line.voice, result.voice);
@@ -629,7 +637,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       }
       const outputFile = await guard.prepareWrite(path.resolve(paths.dir, assembly.file));
       const built = assembleWav(parts, assembly.loudness);
-      const stored = await storeAudio({ source: { type: 'bytes', bytes: built.wav }, format: assembly.format, outputFile, signal: abort.signal, ...maxBytes });
+      const stored = await storeAudio({ source: { type: 'bytes', bytes: built.wav }, format: assembly.format, outputFile, signal: abort.signal, ...download });
       if (locked && locked.file !== assembly.file && !manifestFiles.has(locked.file)) {
         await rm(await guard.checkRemove(path.resolve(paths.dir, locked.file)), { force: true });
       }
@@ -741,7 +749,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         if (result.format !== line.format) {
           throw new Error(`${provider.displayName} returned ${result.format} audio where ${line.format} was asked: this is a bug in the provider`);
         }
-        const stored = await storeLineAudio(change.address, { source: result.audio, format: line.format, outputFile, cacheFile, signal: abort.signal, ...maxBytes });
+        const stored = await storeLineAudio(change.address, { source: result.audio, format: line.format, outputFile, cacheFile, signal: abort.signal, ...download });
         recordRender(line, lineIdentity, stored);
         touchVoice(change.voice, result.voice);
         summary.lines.rendered++;
@@ -864,7 +872,7 @@ function createProviders(
   ids: Set<string>,
   env: Record<string, string | undefined>,
   limiters: Map<string, AdaptiveLimiter>,
-  dispatcher: object | undefined,
+  poolFetch: typeof fetch | undefined,
 ): Map<string, ProviderV1> {
   const instances = new Map<string, ProviderV1>();
   const missing: string[] = [];
@@ -885,7 +893,7 @@ function createProviders(
       ...(manifestSettings.region ? { region: manifestSettings.region } : {}),
       ...(manifestSettings.options ? { options: manifestSettings.options } : {}),
       ...(limiter ? { limiter } : {}),
-      ...(dispatcher ? { dispatcher } : {}),
+      ...(poolFetch ? { fetch: poolFetch } : {}),
     };
     instances.set(id, registry.create(id, settings));
   }

@@ -303,6 +303,12 @@ export interface ProviderSettings {
   limiter?: { reportRateLimit(): void; reportSuccess(): void };
   /** An undici dispatcher (connection pool) from the engine; adapters pass it to `createHttpClient`. */
   dispatcher?: object;
+  /**
+   * The `fetch` the adapter's HTTP clients call, from the engine: `voxform apply` gives one that sends
+   * through its connection pool with undici's cheaper `request` API (`createPoolFetch`). Adapters pass it
+   * to `createHttpClient`; absent, the clients call the global `fetch` (with `dispatcher`, when given).
+   */
+  fetch?: typeof fetch;
   [setting: string]: JsonValue | ProviderSettings['limiter'] | object | undefined;
 }
 

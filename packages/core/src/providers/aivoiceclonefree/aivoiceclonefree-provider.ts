@@ -151,7 +151,7 @@ export function createAiVoiceCloneFreeProvider(settings: ProviderSettings = {}, 
     provider: displayName,
     // The key is in bodies and query strings: every url, body, message and event is scrubbed of it.
     secrets: [apiKey],
-    ...(providerOptions.fetch ? { fetch: providerOptions.fetch } : {}),
+    ...((providerOptions.fetch ?? settings.fetch) ? { fetch: (providerOptions.fetch ?? settings.fetch)! } : {}),
     ...(settings.dispatcher ? { dispatcher: settings.dispatcher } : {}),
     ...(providerOptions.retry ? { retry: providerOptions.retry } : {}),
     ...(providerOptions.onEvent ? { onEvent: providerOptions.onEvent } : {}),

@@ -145,7 +145,7 @@ export function createKlingProvider(settings: ProviderSettings = {}, options: Kl
     secrets: () => auth.secrets(),
     apiKeyEnv: klingApiKeyEnv,
     ...errorHandling,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...((options.fetch ?? settings.fetch) ? { fetch: (options.fetch ?? settings.fetch)! } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(settings.limiter ? { limiter: settings.limiter } : {}),

@@ -105,7 +105,7 @@ export function createMinimaxProvider(settings: ProviderSettings = {}, providerO
     provider: displayName,
     secrets: [apiKey],
     apiKeyEnv,
-    ...(providerOptions.fetch ? { fetch: providerOptions.fetch } : {}),
+    ...((providerOptions.fetch ?? settings.fetch) ? { fetch: (providerOptions.fetch ?? settings.fetch)! } : {}),
     ...(settings.dispatcher ? { dispatcher: settings.dispatcher } : {}),
     ...(providerOptions.retry ? { retry: providerOptions.retry } : {}),
   };

@@ -154,6 +154,7 @@ export function createSoundCloneProvider(settings: ProviderSettings = {}, provid
     apiKeyEnv: soundCloneApiKeyEnv,
     ...(providerOptions.retry ? { retry: providerOptions.retry } : {}),
     ...(settings.limiter ? { limiter: settings.limiter } : {}),
+    ...(settings.fetch ? { fetch: settings.fetch } : {}),
     ...(settings.dispatcher ? { dispatcher: settings.dispatcher } : {}),
   });
   // Audio URLs point at SoundClone's storage, not at its API: they get no Authorization header (the key
@@ -162,6 +163,7 @@ export function createSoundCloneProvider(settings: ProviderSettings = {}, provid
     provider: displayName,
     secrets: [apiKey],
     ...(providerOptions.retry ? { retry: providerOptions.retry } : {}),
+    ...(settings.fetch ? { fetch: settings.fetch } : {}),
     ...(settings.dispatcher ? { dispatcher: settings.dispatcher } : {}),
   });
 

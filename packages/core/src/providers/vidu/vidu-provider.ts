@@ -127,6 +127,7 @@ export function createViduProvider(settings: ProviderSettings, options: ViduProv
     parseError,
     ...(options.retry ? { retry: options.retry } : {}),
     ...(settings.limiter ? { limiter: settings.limiter } : {}),
+    ...(settings.fetch ? { fetch: settings.fetch } : {}),
     ...(settings.dispatcher ? { dispatcher: settings.dispatcher } : {}),
   });
   // Audio URLs point at Vidu's storage, not at its API: they get no Authorization header (the key must not
@@ -135,6 +136,7 @@ export function createViduProvider(settings: ProviderSettings, options: ViduProv
     provider: 'Vidu',
     secrets: [apiKey],
     ...(options.retry ? { retry: options.retry } : {}),
+    ...(settings.fetch ? { fetch: settings.fetch } : {}),
     ...(settings.dispatcher ? { dispatcher: settings.dispatcher } : {}),
   });
 
