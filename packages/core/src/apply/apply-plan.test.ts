@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -9,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import {
   acquireStateLock,
   applyPlan,
+  createNodeDispatcher,
   readStateLock,
   removeStateLock,
   sampleDigests,
@@ -154,6 +157,35 @@ describe('applyPlan', () => {
     const second = await plan(dir, fake);
     expect(second.plan.changes).toEqual([]);
     expect(second.plan.summary.text).toBe('No changes. Voices and audio are up to date.');
+  });
+
+  it('sends through the dispatcher it is given: the providers get the pool\'s fetch, and audio URLs are downloaded with it', async () => {
+    const requests: Array<{ url: string; acceptEncoding: string | undefined }> = [];
+    const storage = createServer((request, response) => {
+      requests.push({ url: request.url!, acceptEncoding: request.headers['accept-encoding'] });
+      const text = decodeURIComponent(request.url!.slice(1));
+      response.writeHead(200, { 'content-type': 'audio/wav' }).end((wavFor(text).audio as { bytes: Uint8Array }).bytes);
+    });
+    await new Promise<void>((resolve) => storage.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(storage.address() as AddressInfo).port}`;
+    const dispatcher = await createNodeDispatcher();
+    try {
+      const dir = await createProject();
+      const fake = createFakeProvider({ synthesize: async (request) => ({ audio: { type: 'url', url: `${origin}/${encodeURIComponent(request.text)}` }, format: 'wav' }) });
+      const { summary } = await apply(dir, fake, { dispatcher });
+
+      expect(summary.lines).toMatchObject({ done: 5, failed: 0 });
+      expect(fake.calls.settings.at(-1)?.fetch).toBeTypeOf('function');
+      // The global fetch asks for gzip, deflate and br; the pool's fetch for identity.
+      expect(requests.map((request) => request.acceptEncoding)).toEqual(Array(5).fill('identity'));
+      const lockfile = await readLockfile(dir);
+      for (const address of Object.keys(lines) as Address[]) {
+        expect(await readFile(path.join(dir, lockfile.renders[address]!.file))).toEqual(Buffer.from((wavFor(lines[address]).audio as { bytes: Uint8Array }).bytes));
+      }
+    } finally {
+      await dispatcher.close();
+      await new Promise((resolve) => storage.close(resolve));
+    }
   });
 
   it('creates each voice before the lines that need it, and hands lines its record', async () => {

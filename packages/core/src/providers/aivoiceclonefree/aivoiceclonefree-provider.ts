@@ -147,11 +147,13 @@ export function createAiVoiceCloneFreeProvider(settings: ProviderSettings = {}, 
   const resultRetries = providerOptions.resultRetries ?? 4;
   const sleep = poll.sleep ?? defaultSleep;
 
+  // A test's own fetch, else the engine's (ProviderSettings.fetch), else the global one.
+  const fetchFunction = providerOptions.fetch ?? settings.fetch;
   const shared = {
     provider: displayName,
     // The key is in bodies and query strings: every url, body, message and event is scrubbed of it.
     secrets: [apiKey],
-    ...((providerOptions.fetch ?? settings.fetch) ? { fetch: (providerOptions.fetch ?? settings.fetch)! } : {}),
+    ...(fetchFunction ? { fetch: fetchFunction } : {}),
     ...(settings.dispatcher ? { dispatcher: settings.dispatcher } : {}),
     ...(providerOptions.retry ? { retry: providerOptions.retry } : {}),
     ...(providerOptions.onEvent ? { onEvent: providerOptions.onEvent } : {}),

@@ -137,6 +137,8 @@ export function createKlingProvider(settings: ProviderSettings = {}, options: Kl
     onTokenRefused: (headers) => auth.observeVendorClock(headers.get('date')),
   });
 
+  // A test's own fetch, else the engine's (ProviderSettings.fetch), else the global one.
+  const fetchFunction = options.fetch ?? settings.fetch;
   const api = createHttpClient({
     provider: displayName,
     baseUrl,
@@ -145,7 +147,7 @@ export function createKlingProvider(settings: ProviderSettings = {}, options: Kl
     secrets: () => auth.secrets(),
     apiKeyEnv: klingApiKeyEnv,
     ...errorHandling,
-    ...((options.fetch ?? settings.fetch) ? { fetch: (options.fetch ?? settings.fetch)! } : {}),
+    ...(fetchFunction ? { fetch: fetchFunction } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(settings.limiter ? { limiter: settings.limiter } : {}),

@@ -101,11 +101,13 @@ export function createMinimaxProvider(settings: ProviderSettings = {}, providerO
     return apiKey;
   };
 
+  // A test's own fetch, else the engine's (ProviderSettings.fetch), else the global one.
+  const fetchFunction = providerOptions.fetch ?? settings.fetch;
   const shared = {
     provider: displayName,
     secrets: [apiKey],
     apiKeyEnv,
-    ...((providerOptions.fetch ?? settings.fetch) ? { fetch: (providerOptions.fetch ?? settings.fetch)! } : {}),
+    ...(fetchFunction ? { fetch: fetchFunction } : {}),
     ...(settings.dispatcher ? { dispatcher: settings.dispatcher } : {}),
     ...(providerOptions.retry ? { retry: providerOptions.retry } : {}),
   };
