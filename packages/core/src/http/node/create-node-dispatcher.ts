@@ -14,8 +14,9 @@ export interface NodeDispatcherSettings {
 }
 
 /**
- * The undici `Agent` the engine hands to `createHttpClient({ dispatcher })` and `downloadToFile`:
- * keep-alive pooling plus connect, headers and body timeouts, which the global `fetch` does not set.
+ * An undici `Agent`: keep-alive pooling plus connect, headers and body timeouts, which the global `fetch`
+ * does not set. The engine sends through it with `createPoolFetch`; the server handler hands it to
+ * `createHttpClient({ dispatcher })` and `downloadToFile`, with the global `fetch` (which msw intercepts).
  * Node only; close it with `await dispatcher.close()` when the apply ends. Async: undici is loaded on first use.
  */
 export async function createNodeDispatcher(settings: NodeDispatcherSettings = {}): Promise<Agent> {
