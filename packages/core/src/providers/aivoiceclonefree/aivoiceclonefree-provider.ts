@@ -1,5 +1,6 @@
 import { TaskError } from '../../errors/task-error.js';
 import { UsageError } from '../../errors/usage-error.js';
+import { engineTransport } from '../../http/engine-transport.js';
 import {
   createHttpClient,
   pollTask,
@@ -147,14 +148,11 @@ export function createAiVoiceCloneFreeProvider(settings: ProviderSettings = {}, 
   const resultRetries = providerOptions.resultRetries ?? 4;
   const sleep = poll.sleep ?? defaultSleep;
 
-  // A test's own fetch, else the engine's (ProviderSettings.fetch), else the global one.
-  const fetchFunction = providerOptions.fetch ?? settings.fetch;
   const shared = {
     provider: displayName,
     // The key is in bodies and query strings: every url, body, message and event is scrubbed of it.
     secrets: [apiKey],
-    ...(fetchFunction ? { fetch: fetchFunction } : {}),
-    ...(settings.dispatcher ? { dispatcher: settings.dispatcher } : {}),
+    ...engineTransport(settings, providerOptions.fetch),
     ...(providerOptions.retry ? { retry: providerOptions.retry } : {}),
     ...(providerOptions.onEvent ? { onEvent: providerOptions.onEvent } : {}),
   };

@@ -1,5 +1,6 @@
 import { TaskError } from '../../errors/task-error.js';
 import { UsageError } from '../../errors/usage-error.js';
+import { engineTransport } from '../../http/engine-transport.js';
 import {
   createHttpClient,
   pollTask,
@@ -137,8 +138,6 @@ export function createKlingProvider(settings: ProviderSettings = {}, options: Kl
     onTokenRefused: (headers) => auth.observeVendorClock(headers.get('date')),
   });
 
-  // A test's own fetch, else the engine's (ProviderSettings.fetch), else the global one.
-  const fetchFunction = options.fetch ?? settings.fetch;
   const api = createHttpClient({
     provider: displayName,
     baseUrl,
@@ -147,11 +146,10 @@ export function createKlingProvider(settings: ProviderSettings = {}, options: Kl
     secrets: () => auth.secrets(),
     apiKeyEnv: klingApiKeyEnv,
     ...errorHandling,
-    ...(fetchFunction ? { fetch: fetchFunction } : {}),
+    ...engineTransport(settings, options.fetch),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(settings.limiter ? { limiter: settings.limiter } : {}),
-    ...(settings.dispatcher ? { dispatcher: settings.dispatcher } : {}),
   });
 
   /** Sends a request; a JWT refused as expired or not yet valid is signed afresh (from Kling's clock) and the request sent once more. */

@@ -1,6 +1,7 @@
 import { ApiCallError } from '../../errors/api-call-error.js';
 import { TaskError } from '../../errors/task-error.js';
 import { UsageError } from '../../errors/usage-error.js';
+import { engineTransport } from '../../http/engine-transport.js';
 import {
   createHttpClient,
   pollTask,
@@ -101,14 +102,11 @@ export function createMinimaxProvider(settings: ProviderSettings = {}, providerO
     return apiKey;
   };
 
-  // A test's own fetch, else the engine's (ProviderSettings.fetch), else the global one.
-  const fetchFunction = providerOptions.fetch ?? settings.fetch;
   const shared = {
     provider: displayName,
     secrets: [apiKey],
     apiKeyEnv,
-    ...(fetchFunction ? { fetch: fetchFunction } : {}),
-    ...(settings.dispatcher ? { dispatcher: settings.dispatcher } : {}),
+    ...engineTransport(settings, providerOptions.fetch),
     ...(providerOptions.retry ? { retry: providerOptions.retry } : {}),
   };
   /** A client of MiniMax's API; `onEvent` sees this client's events besides the one of the provider options. */

@@ -1,6 +1,7 @@
 import { ApiCallError } from '../../errors/api-call-error.js';
 import { TaskError } from '../../errors/task-error.js';
 import { UsageError } from '../../errors/usage-error.js';
+import { engineTransport } from '../../http/engine-transport.js';
 import { createHttpClient, type CheckSuccess, type ParseError, type RetrySettings } from '../../http/create-http-client.js';
 import { pollTask, type PollTaskOptions, type TaskCheck } from '../../http/poll-task.js';
 import { headerTime, statusReporter, vendorId } from '../../http/vendor-answers.js';
@@ -154,8 +155,7 @@ export function createSoundCloneProvider(settings: ProviderSettings = {}, provid
     apiKeyEnv: soundCloneApiKeyEnv,
     ...(providerOptions.retry ? { retry: providerOptions.retry } : {}),
     ...(settings.limiter ? { limiter: settings.limiter } : {}),
-    ...(settings.fetch ? { fetch: settings.fetch } : {}),
-    ...(settings.dispatcher ? { dispatcher: settings.dispatcher } : {}),
+    ...engineTransport(settings),
   });
   // Audio URLs point at SoundClone's storage, not at its API: they get no Authorization header (the key
   // must not travel to another host) and their answers do not feed the API's rate limiter.
@@ -163,8 +163,7 @@ export function createSoundCloneProvider(settings: ProviderSettings = {}, provid
     provider: displayName,
     secrets: [apiKey],
     ...(providerOptions.retry ? { retry: providerOptions.retry } : {}),
-    ...(settings.fetch ? { fetch: settings.fetch } : {}),
-    ...(settings.dispatcher ? { dispatcher: settings.dispatcher } : {}),
+    ...engineTransport(settings),
   });
 
   function requireApiKey(): void {

@@ -1,6 +1,7 @@
 import { ApiCallError } from '../../errors/api-call-error.js';
 import { TaskError } from '../../errors/task-error.js';
 import { UsageError } from '../../errors/usage-error.js';
+import { engineTransport } from '../../http/engine-transport.js';
 import { createHttpClient, type ParseError, type RetrySettings } from '../../http/create-http-client.js';
 import { pollTask, type PollTaskOptions, type TaskCheck } from '../../http/poll-task.js';
 import { sleep as defaultSleep } from '../../http/sleep.js';
@@ -127,8 +128,7 @@ export function createViduProvider(settings: ProviderSettings, options: ViduProv
     parseError,
     ...(options.retry ? { retry: options.retry } : {}),
     ...(settings.limiter ? { limiter: settings.limiter } : {}),
-    ...(settings.fetch ? { fetch: settings.fetch } : {}),
-    ...(settings.dispatcher ? { dispatcher: settings.dispatcher } : {}),
+    ...engineTransport(settings),
   });
   // Audio URLs point at Vidu's storage, not at its API: they get no Authorization header (the key must not
   // travel to another host) and their answers do not feed the API's rate limiter.
@@ -136,8 +136,7 @@ export function createViduProvider(settings: ProviderSettings, options: ViduProv
     provider: 'Vidu',
     secrets: [apiKey],
     ...(options.retry ? { retry: options.retry } : {}),
-    ...(settings.fetch ? { fetch: settings.fetch } : {}),
-    ...(settings.dispatcher ? { dispatcher: settings.dispatcher } : {}),
+    ...engineTransport(settings),
   });
 
   function requireApiKey(): void {
