@@ -82,7 +82,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
   const env = options.env ?? process.env;
   const emit = options.onEvent ?? (() => {});
   const { paths } = project;
-  // Every request goes through the pool with undici's request API: a fraction of the global fetch's CPU per line.
+  // Every request goes through the pool with undici's request API: less CPU per line than the global fetch.
   const poolFetch = options.dispatcher ? await createPoolFetch(options.dispatcher as Dispatcher) : undefined;
   /** How audio is downloaded: the size limit, and the pool's fetch. */
   const download = { ...(options.maxDownloadBytes === undefined ? {} : { maxBytes: options.maxDownloadBytes }), ...(poolFetch ? { fetch: poolFetch } : {}) };

@@ -6,8 +6,9 @@ const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
 
 /**
  * A `fetch` that sends through `dispatcher` (an undici `Agent` from `createNodeDispatcher`) with undici's
- * `request` API, for the engine: it costs less than half the CPU of the global `fetch` per request
- * (bench/RESULTS.md), which adds up over thousands of lines. It answers with a standard `Response`, so
+ * `request` API, for the engine: it costs less CPU per request than the global `fetch` (about half in a
+ * microbenchmark of bare requests, less of a difference in a whole apply), which adds up over thousands
+ * of lines. It answers with a standard `Response`, so
  * the HTTP client and the audio store read it as they read the global `fetch`'s.
  *
  * What it does of fetch: method, headers, a string / bytes / FormData / Blob body, `signal`, and
