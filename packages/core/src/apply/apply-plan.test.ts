@@ -461,12 +461,12 @@ describe('applyPlan', () => {
       const fake = createFakeProvider({
         capabilities: { free: true },
         async synthesize(request) {
-          await new Promise((resolve) => setTimeout(resolve, 1100)); // past the store's checkpoint delay
+          await new Promise((resolve) => setTimeout(resolve, 300)); // past the store's checkpoint delay (checkpointMs below)
           seen.push(pendingOnDisk());
           return wavFor(request.text);
         },
       });
-      const { summary } = await apply(dir, fake);
+      const { summary } = await apply(dir, fake, { checkpointMs: 100 });
       expect(summary.lines.done).toBe(5);
       expect(seen).toHaveLength(5);
       expect(seen.flat()).toEqual([]);

@@ -59,6 +59,12 @@ export interface ApplyOptions {
   dispatcher?: object;
   /** Largest audio file accepted for a line or a voice preview, in bytes. Default 1 GiB (`DEFAULT_MAX_DOWNLOAD_BYTES`). */
   maxDownloadBytes?: number;
+  /**
+   * The least time from a change to the full write of voices.lock that takes it to disk (default 5 s).
+   * Whatever a billable call needs on disk is appended before the call regardless; what was finished
+   * since the last full write is settled from the cache by the next apply after a crash.
+   */
+  checkpointMs?: number;
 }
 
 interface VoiceState {
@@ -89,7 +95,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
 
   const lock = await acquireStateLock(paths.stateDir, options.command ?? 'apply');
   if (lock.staleRemoved) emit({ type: 'stale-lock-removed', holder: lock.staleRemoved });
-  const store = new LockfileStore(paths.lockfileFile, project.lockfile, { snapshotDir: paths.stateDir });
+  const store = new LockfileStore(paths.lockfileFile, project.lockfile, {
+    snapshotDir: paths.stateDir,
+    ...(options.checkpointMs === undefined ? {} : { checkpointMs: options.checkpointMs }),
+  });
   const summary: ApplySummary = {
     voices: { done: 0, failed: 0 },
     lines: { done: 0, rendered: 0, failed: 0, skipped: 0 },

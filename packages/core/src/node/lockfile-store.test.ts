@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sha256Hex } from '../identity/sha256.js';
 import { emptyLockfile, type Lockfile, type PendingEntry } from '../lockfile/lockfile-types.js';
 import { parseLockfile } from '../lockfile/parse-lockfile.js';
@@ -39,9 +39,9 @@ async function startWork(store: LockfileStore, entry: PendingEntry): Promise<voi
   await store.writeAhead(entry);
 }
 
-async function opened(lockfile: Lockfile = rendered): Promise<LockfileStore> {
-  await writeFile(file, serializeLockfile(lockfile));
-  return new LockfileStore(file, parseLockfile(await readFile(file, 'utf8'), 'voices.lock'));
+async function opened(options: ConstructorParameters<typeof LockfileStore>[2] = {}): Promise<LockfileStore> {
+  await writeFile(file, serializeLockfile(rendered));
+  return new LockfileStore(file, parseLockfile(await readFile(file, 'utf8'), 'voices.lock'), options);
 }
 
 describe('LockfileStore write-ahead', () => {
@@ -118,6 +118,29 @@ describe('LockfileStore write-ahead', () => {
     const text = await readFile(file, 'utf8');
     expect(text).toBe(serializeLockfile({ ...rendered, pending: [entries[0]!, entries[2]!] }));
     expect(text).not.toContain('{"kind"');
+  });
+
+  it('takes a change to disk by itself, in a checkpoint checkpointMs after it and not before', async () => {
+    const store = await opened({ checkpointMs: 1000 });
+    const before = await readFile(file, 'utf8');
+    store.update((lockfile) => void lockfile.pending.push(pendingLine(2)));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await readFile(file, 'utf8')).toBe(before);
+    await vi.waitFor(async () => expect(parseLockfile(await readFile(file, 'utf8'), 'voices.lock').pending).toEqual([pendingLine(2)]), { timeout: 3000, interval: 100 });
+    await store.close();
+  });
+
+  it('waits five seconds before a checkpoint unless told otherwise', async () => {
+    const store = await opened();
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      store.update((lockfile) => void lockfile.pending.push(pendingLine(2)));
+      expect(setTimeoutSpy).toHaveBeenCalledTimes(1);
+      expect(setTimeoutSpy.mock.calls[0]![1]).toBe(5000);
+    } finally {
+      setTimeoutSpy.mockRestore();
+      await store.close();
+    }
   });
 
   it('does not touch the file when nothing changed', async () => {

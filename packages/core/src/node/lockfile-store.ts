@@ -6,16 +6,20 @@ import { appendedPendingEntry, createLockfileFragments, serializeLockfile } from
 import { writeLockfileSnapshot } from './lockfile-snapshot.js';
 import { writeFileDurably } from './write-file-durably.js';
 
-/** Full writes are at least this far apart; what must be on disk sooner is appended (see `writeAhead`). */
-const minCheckpointMs = 1000;
-/** ...and at least this many times as long as the last full write took, so a big lockfile costs a bounded share of the time. */
-const checkpointSpacing = 20;
+/**
+ * Full writes are at least this far apart by default; what must be on disk sooner is appended (see
+ * `writeAhead`). A checkpoint of a 10,000-line lockfile costs about 30 ms of CPU: one a second was
+ * about 1.5 ms per line at 20 lines a second, one every five seconds is about 0.3 ms.
+ */
+const defaultCheckpointMs = 5000;
+/** ...and at least this many times as long as the last full write took, so a big lockfile costs at most about 1% of the time. */
+const checkpointSpacing = 100;
 
 /**
  * The lockfile during an apply, changed in memory and reaching the disk in two ways:
  *
  * - Checkpoints: the whole file, written atomically (temp file, fsync, rename) a while after a change
- *   (at least a second, and twenty times as long as the last write took), and at {@link flush}/{@link close}.
+ *   (at least five seconds, and a hundred times as long as the last write took), and at {@link flush}/{@link close}.
  * - Write-ahead appends: a pending entry that must be on disk before a billable call is appended to the
  *   file's `pending:` list as one line and fdatasynced (O(entry), not O(lockfile)); entries waiting
  *   at the same moment share one append. A kill -9 cannot tear a write, and a line cut short by a power
@@ -48,12 +52,17 @@ export class LockfileStore {
   failure: UsageError | undefined;
 
   readonly #snapshotDir: string | undefined;
+  readonly #checkpointMs: number;
 
-  /** With `snapshotDir`, closing also leaves the parsed lockfile there for the next run (lockfile-snapshot). */
-  constructor(file: string, lockfile: Lockfile, options: { snapshotDir?: string } = {}) {
+  /**
+   * With `snapshotDir`, closing also leaves the parsed lockfile there for the next run (lockfile-snapshot).
+   * `checkpointMs`: the least time from a change to the full write that takes it to disk (default 5 s).
+   */
+  constructor(file: string, lockfile: Lockfile, options: { snapshotDir?: string; checkpointMs?: number } = {}) {
     this.file = file;
     this.state = structuredClone(lockfile);
     this.#snapshotDir = options.snapshotDir;
+    this.#checkpointMs = options.checkpointMs ?? defaultCheckpointMs;
   }
 
   /** Changes the state; it reaches the disk at the next checkpoint or flush. */
@@ -65,7 +74,7 @@ export class LockfileStore {
         this.#timer = undefined;
         this.flush().catch(() => {}); // a failed write surfaces at the next awaited write
       },
-      Math.max(minCheckpointMs, checkpointSpacing * this.#lastWriteMs),
+      Math.max(this.#checkpointMs, checkpointSpacing * this.#lastWriteMs),
     );
   }
 
