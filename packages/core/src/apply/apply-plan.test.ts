@@ -851,6 +851,28 @@ describe('applyPlan', () => {
     expect(Object.keys((await readLockfile(dir)).renders)).toEqual([addressOfText(fake.calls.synthesize[0]!.text)]);
   });
 
+  it('keeps the entry of a line aborted (second Ctrl-C) in flight with nothing to look it up by, and sends it again only on --replace', async () => {
+    const dir = await createProject({ concurrency: 1 });
+    const abort = new AbortController();
+    const hanging = createFakeProvider({
+      async synthesize(request, context) {
+        if (request.text !== lines['intro/0002']) return wavFor(request.text);
+        // The request is on its way to the vendor, which may accept (and bill) it whatever happens here.
+        abort.abort();
+        context.signal.throwIfAborted();
+        return wavFor(request.text);
+      },
+    });
+    const first = await apply(dir, hanging, { abortSignal: abort.signal, parallelism: 1 });
+    expect(first.summary.failures).toContainEqual({ address: 'intro/0002', provider: 'fake', message: expect.stringMatching(/interrupted.*may already have been billed.*voxform apply --replace intro\/0002/) });
+    expect((await readLockfile(dir)).pending.map((entry) => entry.address)).toEqual(['intro/0002']);
+
+    const fake = createFakeProvider();
+    const second = await apply(dir, fake);
+    expect(fake.calls.synthesize.map((request) => addressOfText(request.text))).not.toContain('intro/0002');
+    expect(second.summary.failures).toEqual([{ address: 'intro/0002', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace intro\/0002/) }]);
+  });
+
   it('fails a line whose provider returns something that is not audio, leaving no file behind', async () => {
     const dir = await createProject();
     const fake = createFakeProvider({

@@ -190,9 +190,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         // entry would only be dropped by the next apply. Voices with client-chosen ids keep theirs:
         // the next apply looks the id up in case the vendor created the voice after all. Work the
         // vendor may have accepted without saying so (no answer, a server error, an unreadable success)
-        // keeps its entry too, so that the next apply does not pay for it again on its own.
+        // keeps its entry too, so that the next apply does not pay for it again on its own; so does work
+        // aborted (a second Ctrl-C) while its request may have been on its way, as a kill -9 would leave it.
         const lookUp = entry.kind === 'voice' && providerOf(entry.provider).capabilities.clientChosenVoiceIds;
-        const outcomeUnknown = ApiCallError.isInstance(error) && error.mayHaveBeenAccepted;
+        const outcomeUnknown = (ApiCallError.isInstance(error) && error.mayHaveBeenAccepted) || abort.signal.aborted;
         let kept = false;
         store.update((lockfile) => {
           const pending = lockfile.pending.find((item) => item.address === entry.address && item.key === entry.key);
@@ -200,8 +201,11 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
           kept = pending !== undefined && !pending.task && !lookUp && outcomeUnknown;
         });
         if (kept) {
+          const why = ApiCallError.isInstance(error)
+            ? errorMessage(error)
+            : `interrupted while ${providerOf(entry.provider).displayName} was being asked for it: it may already have been billed.`;
           throw new UnknownOutcomeError(
-            `${errorMessage(error)} It stays recorded in voices.lock, so voxform will not send it again on its own: once you have checked, run \`voxform apply --replace ${pieceOf(entry.address)?.lineAddress ?? entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway.`,
+            `${why} It stays recorded in voices.lock, so voxform will not send it again on its own: once you have checked, run \`voxform apply --replace ${pieceOf(entry.address)?.lineAddress ?? entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway.`,
             { cause: error },
           );
         }
