@@ -1,4 +1,4 @@
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fakeRegistry } from '../__fixtures__/fake-provider.js';
@@ -61,7 +61,34 @@ describe('plan files', () => {
     const { dir } = await savedPlan();
     const other = path.join(dir, 'other.json');
     await writeFile(other, '{"changes": []}');
-    await expect(readPlanFile(other)).rejects.toThrow(`${other} is not a voxform plan file. Make one with \`voxform plan --out ${other}\`.`);
+    await expect(readPlanFile(other)).rejects.toThrow(`${other} is not a voxform plan file: \`voxform apply <planfile>\` takes a plan saved with \`voxform plan --out plan.json\`.`);
     await expect(readPlanFile(path.join(dir, 'missing.json'))).rejects.toThrow(UsageError);
+  });
+
+  it('refuses the manifest as a plan file without suggesting to write a plan over it', async () => {
+    const { dir } = await savedPlan();
+    const manifestFile = path.join(dir, 'voices.yaml');
+    const error = readPlanFile(manifestFile);
+    await expect(error).rejects.toThrow(/is not a voxform plan file.*voxform plan --out plan\.json.*run `voxform apply` without a file/);
+    await expect(error).rejects.not.toThrow(`--out ${manifestFile}`);
+  });
+
+  it('never writes a plan over a file that is not a plan file, such as the manifest or the lockfile', async () => {
+    const { dir, project, plan, options } = await savedPlan();
+    for (const name of ['voices.yaml', 'voices.lock', 'notes.json']) {
+      const file = path.join(dir, name);
+      if (name === 'notes.json') await writeFile(file, '{"mine": true}');
+      const before = await readFile(file, 'utf8');
+      await expect(writePlanFile(file, project, plan, options)).rejects.toThrow(/exists and is not a voxform plan file.*Save the plan under another name/);
+      expect(await readFile(file, 'utf8')).toBe(before);
+    }
+    await expect(writePlanFile(path.join(dir, 'voices.yaml'), project, plan, options)).rejects.toThrow("(it is the project's voices.yaml)");
+  });
+
+  it('writes a plan over an earlier plan file', async () => {
+    const { file, project, plan, options } = await savedPlan();
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"createdAt": "', '"createdAt": "earlier '));
+    await writePlanFile(file, project, plan, options);
+    expect((await readPlanFile(file)).createdAt).not.toMatch(/^earlier/);
   });
 });
