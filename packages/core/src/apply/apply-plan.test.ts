@@ -792,6 +792,46 @@ describe('applyPlan', () => {
     expect((await plan(dir, fake)).plan.changes).toEqual([]);
   });
 
+  it('never restores a damaged cache entry: the line fails, nothing is paid, the entry is removed and the next plan renders it', async () => {
+    const dir = await createProject();
+    await apply(dir, createFakeProvider());
+    const before = await readLockfile(dir);
+    const recorded = before.renders['outro/0001']!;
+    const cacheFile = path.join(dir, '.voxform', 'cache', `${recorded.key}.wav`);
+    const damaged = await readFile(cacheFile);
+    damaged[damaged.length - 10] ^= 0xff; // a sample flipped: still a readable WAV of the same length
+    await writeFile(cacheFile, damaged);
+    await rm(path.join(dir, recorded.file));
+
+    const fake = createFakeProvider();
+    const { plan: planned, summary } = await apply(dir, fake);
+    expect(planned.changes.map((change) => [change.address, change.action])).toEqual([['outro/0001', 'restore']]);
+    expect(summary.failures).toEqual([{ address: 'outro/0001', provider: 'fake', message: expect.stringMatching(/cache .* is damaged: its sha256 is .*voices\.lock recorded .*removed from the cache/) }]);
+    expect(fake.calls.synthesize).toEqual([]);
+    expect(await exists(path.join(dir, recorded.file))).toBe(false);
+    expect(await exists(cacheFile)).toBe(false);
+    expect((await readLockfile(dir)).renders['outro/0001']).toEqual(recorded);
+    expect((await plan(dir, fake)).plan.changes.map((change) => [change.address, change.action])).toEqual([['outro/0001', 'rerender']]);
+  });
+
+  it('restores a line whose render key was rendered again for another line since: either recorded hash will do', async () => {
+    const dir = await createProject();
+    await writeFile(path.join(dir, 'voices.yaml'), (await readFile(path.join(dir, 'voices.yaml'), 'utf8')).replace(lines['outro/0001']!, lines['intro/0001']!));
+    await apply(dir, createFakeProvider());
+    const first = await readLockfile(dir);
+    expect(first.renders['outro/0001']!.key).toBe(first.renders['intro/0001']!.key);
+    // --replace gives intro/0001 new audio under the same key; outro/0001 keeps the hash of the old.
+    const again = createFakeProvider({ synthesize: async (request) => wavFor(`${request.text} again`) });
+    await apply(dir, again, { planOptions: { replace: ['intro/0001'] } });
+    await rm(path.join(dir, first.renders['outro/0001']!.file));
+
+    const fake = createFakeProvider();
+    const { summary } = await apply(dir, fake);
+    expect(summary.failures).toEqual([]);
+    expect(fake.calls.synthesize).toEqual([]);
+    expect(await exists(path.join(dir, first.renders['outro/0001']!.file))).toBe(true);
+  });
+
   it('renders a line again on --replace even though its audio is in the cache', async () => {
     const dir = await createProject();
     await apply(dir, createFakeProvider());

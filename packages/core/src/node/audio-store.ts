@@ -63,11 +63,22 @@ async function inFolder<T>(file: string, create: () => Promise<T>): Promise<T> {
 }
 
 /** Copies cached audio to `outputFile` (through a temp file and rename), hashing it on the way. */
-export async function restoreAudio(options: { cacheFile: string; outputFile: string; format: AudioFormat; signal: AbortSignal }): Promise<StoredAudio> {
+/**
+ * Copies a cache entry to `outputFile`, checked as audio and, with `recordedSha256` (the hashes voices.lock
+ * recorded for that render key: one per rendering of it), against them: a damaged entry is removed, never restored.
+ */
+export async function restoreAudio(options: { cacheFile: string; outputFile: string; format: AudioFormat; signal: AbortSignal; recordedSha256?: ReadonlySet<string> }): Promise<StoredAudio> {
   const temp = tempBeside(options.outputFile);
   await mkdir(path.dirname(options.outputFile), { recursive: true });
   try {
     const { sha256, bytes, head } = await writeHashed(createReadStream(options.cacheFile), temp, options.signal);
+    const recorded = options.recordedSha256;
+    if (recorded && recorded.size > 0 && !recorded.has(sha256)) {
+      throw new AudioCheckError(
+        `the audio in the cache (${path.basename(options.cacheFile)}) is damaged: its sha256 is ${sha256.slice(0, 12)}…, voices.lock recorded ${[...recorded].map((hash) => `${hash.slice(0, 12)}…`).join(' or ')}. ` +
+          'It was removed from the cache and nothing was written; `voxform plan` now shows the line to render again.',
+      );
+    }
     const durationMs = await checkAudio(temp, head, options.format, bytes);
     await rename(temp, options.outputFile);
     const { mtimeMs } = await stat(options.outputFile);
