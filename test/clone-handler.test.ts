@@ -266,6 +266,39 @@ describe('createCloneHandler', () => {
     expect(emulator.emulator.calls.entries().length).toBe(before);
   });
 
+  it('answers a request of thousands of bad fields with the first 20 problems, not with thousands', async () => {
+    const handler = handlerFor();
+    const body: Record<string, string> = { text: 'Hi.', provider: 'vidu', sampleUrl: 'https://example.com/a.wav' };
+    for (let index = 0; index < 3000; index++) body[`field${index}`] = 'x';
+    const request = JSON.stringify(body);
+    const refused = await call(handler, 'POST', '/tasks', { json: body });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.problems).toHaveLength(20);
+    expect(refused.body.error.problems[0]).toEqual({ path: 'field0', message: expect.stringMatching(/^unknown field 'field0'/) });
+    expect(refused.body.error.message).toMatch(/^3000 problems: field0: unknown field .*; and 2980 more$/);
+    expect(refused.bytes.length).toBeLessThan(request.length);
+    const logged = events.findLast((event) => event.type === 'request-refused')!;
+    expect(JSON.stringify(logged).length).toBeLessThan(request.length);
+  });
+
+  it('runs at most 4 tasks at once for one owner (429 past that), without limiting the others', async () => {
+    const handler = handlerFor();
+    emulator.emulator.setFaults('aivoiceclonefree', { stuckTasks: true });
+    const create = (token: string) => call(handler, 'POST', '/tasks', { token, json: { text: 'Held.', provider: 'aivoiceclonefree', sampleUrl: emulator.emulator.sampleUrl('caller') } });
+    const held = await Promise.all([1, 2, 3, 4, 5].map(() => create('user-busy')));
+    expect(held.map((answer) => answer.status).sort()).toEqual([202, 202, 202, 202, 429]);
+    const refused = held.find((answer) => answer.status === 429)!;
+    expect(refused.headers.get('retry-after')).toBe('10');
+    expect(refused.body.error.message).toMatch(/you have 4 tasks running.*cancel one/);
+    expect((await create('user-other')).status).toBe(202);
+
+    // A cancelled task no longer counts.
+    const first = held.find((answer) => answer.status === 202)!.body.id;
+    await call(handler, 'DELETE', `/tasks/${first}`, { token: 'user-busy' });
+    await waitFor(() => events.some((event) => event.type === 'task-end' && event.id === first));
+    expect((await create('user-busy')).status).toBe(202);
+  });
+
   it('checks an uploaded sample as validate checks a sample file', async () => {
     const handler = handlerFor();
     const toVidu = await call(handler, 'POST', '/tasks', { form: sampleForm({ text: 'Hi.', provider: 'vidu' }) });
@@ -328,13 +361,15 @@ describe('createCloneHandler', () => {
     for (let index = 0; index < 5; index++) {
       const created = await call(handler, 'POST', '/tasks', { json: { text: 'Hi.', provider: 'aivoiceclonefree', sampleUrl: emulator.emulator.sampleUrl('caller') } });
       ids.add(created.body.id);
+      await settle(handler, created.body.id);
     }
     expect(ids.size).toBe(5);
-    for (const id of ids) {
-      expect(Buffer.from(id, 'base64url')).toHaveLength(16);
-      await settle(handler, id);
-    }
+    for (const id of ids) expect(Buffer.from(id, 'base64url')).toHaveLength(16);
     expect((await call(handler, 'GET', '/tasks/AAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
+    // A broken percent-encoding is no task either: asked to authorise first, then not found.
+    expect((await call(handler, 'GET', '/tasks/%E0%A4%A', { token: null })).status).toBe(401);
+    expect((await call(handler, 'GET', '/tasks/%E0%A4%A')).status).toBe(404);
+    expect(events.filter((event) => event.type === 'handler-error')).toEqual([]);
     expect((await call(handler, 'GET', '/tasks/../voices')).status).toBe(404);
     expect((await call(handler, 'GET', '/nothing')).status).toBe(404);
     const wrongMethod = await call(handler, 'PUT', '/tasks');
@@ -405,6 +440,12 @@ describe('createCloneHandler', () => {
       expect((await settle(handler, created.body.id)).task).toMatchObject({ status: 'completed', provider: 'aivoiceclonefree' });
       const unknown = await call(handler, 'POST', '/tasks', { json: { text: 'Hi.', voice: 'ghost' } });
       expect(unknown.body.error.message).toContain("voice: unknown voice 'ghost' (declared voices: narrator, studio)");
+      // Names every object has are not voices of the project.
+      for (const name of ['__proto__', 'constructor', 'toString']) {
+        const inherited = await call(handler, 'POST', '/tasks', { json: { text: 'Hi.', voice: name } });
+        expect(inherited.status, name).toBe(400);
+        expect(inherited.body.error.message, name).toContain(`voice: unknown voice '${name}' (declared voices: narrator, studio)`);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -52,6 +52,13 @@ export interface CloneHandlerLimits {
   maxJsonBytes?: number;
   /** Largest audio accepted from a vendor, in bytes. Default 100 MB. */
   maxAudioBytes?: number;
+  /**
+   * Tasks one owner (from `authorize`) may have running at once in this process: 429 above. Each is a
+   * paid vendor call holding its sample in memory. Default 4.
+   */
+  maxActiveTasksPerOwner?: number;
+  /** Tasks running at once in this process, whoever created them: 429 above. Default 32. */
+  maxActiveTasks?: number;
 }
 
 /** What the handler reports, for logs. Messages are redacted: no API key ever appears in one. */
@@ -135,6 +142,8 @@ export function createCloneHandler(settings: CloneHandlerSettings): CloneHandler
     maxTextLength: settings.limits?.maxTextLength ?? 5000,
     maxJsonBytes: settings.limits?.maxJsonBytes ?? 65_536,
     maxAudioBytes: settings.limits?.maxAudioBytes ?? 100_000_000,
+    maxActiveTasksPerOwner: settings.limits?.maxActiveTasksPerOwner ?? 4,
+    maxActiveTasks: settings.limits?.maxActiveTasks ?? 32,
   };
   const providerSettings = settings.settings ?? {};
 
@@ -166,6 +175,26 @@ export function createCloneHandler(settings: CloneHandlerSettings): CloneHandler
     return instance;
   };
   const running = new Map<string, AbortController>();
+  /** Owners of the tasks taken on and not yet ended, counted from before their body is read. */
+  const active: Array<string | undefined> = [];
+
+  /** Counts a task against the limits before its body is read; the returned function lets it go. */
+  function reserveTask(owner: string | undefined): () => void {
+    const retry = { headers: { 'retry-after': '10' } };
+    if (active.length >= limits.maxActiveTasks) {
+      throw new Refusal(429, `this server is running ${active.length} tasks, its limit: try again when one has finished`, retry);
+    }
+    if (owner !== undefined && active.filter((other) => other === owner).length >= limits.maxActiveTasksPerOwner) {
+      throw new Refusal(429, `you have ${limits.maxActiveTasksPerOwner} tasks running, the most this server runs for one user: wait for one to finish, or cancel one, then try again`, retry);
+    }
+    active.push(owner);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      active.splice(active.indexOf(owner), 1);
+    };
+  }
 
   async function authorizeRequest(request: Request, access: CloneAccess): Promise<{ owner?: string }> {
     const result = await settings.authorize(request, access);
@@ -185,6 +214,16 @@ export function createCloneHandler(settings: CloneHandlerSettings): CloneHandler
 
   async function createTask(request: Request): Promise<Response> {
     const caller = await authorizeRequest(request, { action: 'create' });
+    const release = reserveTask(caller.owner);
+    try {
+      return await acceptTask(request, caller, release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  async function acceptTask(request: Request, caller: { owner?: string }, release: () => void): Promise<Response> {
     const { fields, upload } = await readTaskRequest(request);
     const plan = checkTask(fields, upload);
     const sample = await acquireSample(plan, fields, upload);
@@ -211,11 +250,11 @@ export function createCloneHandler(settings: CloneHandlerSettings): CloneHandler
     const instance = await instanceOf(plan.provider.id);
     await store.insert({ id, status: 'pending', provider: plan.provider.id, createdAt, updatedAt: createdAt, ...(caller.owner !== undefined ? { owner: caller.owner } : {}) });
     emit({ type: 'task-create', id, provider: plan.provider.id });
-    startTask(id, plan, voice, instance);
+    startTask(id, plan, voice, instance, release);
     return json(202, { id }, { location: `${basePath}/tasks/${id}` });
   }
 
-  function startTask(id: string, plan: TaskPlan, voice: CreateVoiceRequest, instance: Awaited<ReturnType<typeof instanceOf>>): void {
+  function startTask(id: string, plan: TaskPlan, voice: CreateVoiceRequest, instance: Awaited<ReturnType<typeof instanceOf>>, release: () => void): void {
     const controller = new AbortController();
     running.set(id, controller);
     const { provider, limiter } = instance;
@@ -239,6 +278,7 @@ export function createCloneHandler(settings: CloneHandlerSettings): CloneHandler
       .finally(() => {
         clearInterval(watch);
         running.delete(id);
+        release();
       });
   }
 
@@ -315,7 +355,9 @@ export function createCloneHandler(settings: CloneHandlerSettings): CloneHandler
     let providerId = fields.provider;
     let projectVoice: LoadedProject['manifest']['voices'][string] | undefined;
     if (fields.voice !== undefined) {
-      projectVoice = settings.project?.manifest.voices[fields.voice];
+      const voices = settings.project?.manifest.voices;
+      // Own names only: 'constructor' or '__proto__' are not voices.
+      projectVoice = voices && Object.hasOwn(voices, fields.voice) ? voices[fields.voice] : undefined;
       if (!settings.project) problems.push({ path: 'voice', message: 'this server has no project: upload a sample or give a sampleUrl' });
       else if (!projectVoice) {
         problems.push({ path: 'voice', message: `unknown voice '${fields.voice}' (declared voices: ${Object.keys(settings.project.manifest.voices).join(', ') || 'none'})` });
@@ -441,7 +483,8 @@ export function createCloneHandler(settings: CloneHandlerSettings): CloneHandler
     }
     const match = /^\/tasks\/([^/]+)(\/audio)?$/.exec(path);
     if (match) {
-      const id = decodeURIComponent(match[1]!);
+      // Ids are base64url, never percent-encoded: anything else is simply no task (404, after authorize).
+      const id = match[1]!;
       if (match[2]) {
         if (method !== 'GET' && method !== 'HEAD') throw new Refusal(405, `${method} is not allowed on a task's audio: GET it`, { headers: { allow: 'GET, HEAD' } });
         const task = await taskFor(request, id, 'read');
