@@ -799,7 +799,8 @@ describe('applyPlan', () => {
     const recorded = before.renders['outro/0001']!;
     const cacheFile = path.join(dir, '.voxform', 'cache', `${recorded.key}.wav`);
     const damaged = await readFile(cacheFile);
-    damaged[damaged.length - 10] ^= 0xff; // a sample flipped: still a readable WAV of the same length
+    const flipped = damaged.length - 10;
+    damaged[flipped] = damaged[flipped]! ^ 0xff; // a sample flipped: still a readable WAV of the same length
     await writeFile(cacheFile, damaged);
     await rm(path.join(dir, recorded.file));
 
