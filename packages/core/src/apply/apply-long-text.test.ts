@@ -94,8 +94,21 @@ describe('a line longer than the provider takes in one call', () => {
     const fake = createFakeProvider();
     const { summary, plan: planned } = await apply(dir, fake);
     expect(planned.changes.map((change) => `${change.action} ${change.address}`)).toEqual(['rerender intro/0001']);
+    // The plan bills what apply will send: the edited piece's characters, not the whole line's.
+    expect(planned.changes[0]).toMatchObject({ characters: 'Everyone slept well.'.length, pieces: 3, piecesCached: 2 });
+    expect(planned.summary.text).toContain(`(${'Everyone slept well.'.length} characters: fake ${'Everyone slept well.'.length})`);
+    expect(formatPlan(planned)).toContain(`intro/0001 rerender out/intro/0001-0001.wav (${'Everyone slept well.'.length} chars in 1 of 3 pieces, fake)`);
     expect(summary.failures).toEqual([]);
     expect(spoken(fake)).toEqual(['Everyone slept well.']);
+    expect(summary.characters).toBe(planned.changes[0]!.characters);
+  });
+
+  it('bills every piece again on --replace, cached or not', async () => {
+    const dir = await createProject();
+    await apply(dir, createFakeProvider());
+    const replaced = await plan(dir, createFakeProvider(), { replace: ['intro/0001'] });
+    expect(replaced.plan.changes[0]).toMatchObject({ action: 'rerender', characters: sentences.join('').length, pieces: 3 });
+    expect(replaced.plan.changes[0]).not.toHaveProperty('piecesCached');
   });
 
   it('never sends again on its own a piece the vendor may have billed, nor the pieces already done; --replace renders the line again', async () => {

@@ -208,6 +208,9 @@ export function createPlan(input: CreatePlanInput): Plan {
   for (const line of manifest.lines) {
     const lineIdentity = identity.lines[line.address]!;
     const locked = lockfile.renders[line.address];
+    // A split line's pieces already in the cache are joined from there, unless --replace asks for new audio.
+    const cachedPieces = lineIdentity.pieces && !isForced(line.address) ? lineIdentity.pieces.filter((piece) => observations.cached.has(piece.key)) : [];
+    const billedCharacters = lineIdentity.characters - cachedPieces.reduce((sum, piece) => sum + piece.characters, 0);
     const change = (action: LineAction, reason: string, extra: Partial<PlannedLineChange> = {}) =>
       lineChanges.push({
         kind: 'line',
@@ -215,12 +218,13 @@ export function createPlan(input: CreatePlanInput): Plan {
         action,
         reason,
         provider: manifest.voices[line.voice]!.provider,
-        characters: action === 'render' || action === 'rerender' ? lineIdentity.characters : 0,
+        characters: action === 'render' || action === 'rerender' ? billedCharacters : 0,
         script: line.script,
         voice: line.voice,
         key: lineIdentity.key,
         file: line.file,
         ...(lineIdentity.pieces ? { pieces: lineIdentity.pieces.length } : {}),
+        ...((action === 'render' || action === 'rerender') && cachedPieces.length > 0 ? { piecesCached: cachedPieces.length } : {}),
         ...extra,
       });
 

@@ -23,7 +23,9 @@ export function formatPlan(plan: Plan): string {
       lines.push(change.kind === 'voice' ? 'Voices:' : change.kind === 'assembly' ? 'Chapters:' : `Script ${change.script}:`);
       group = changeGroup;
     }
-    const pieces = change.kind === 'line' && change.pieces && change.characters > 0 ? ` in ${change.pieces} pieces` : '';
+    const piecesCached = change.kind === 'line' ? (change.piecesCached ?? 0) : 0;
+    const pieces =
+      change.kind === 'line' && change.pieces && change.characters > 0 ? (piecesCached > 0 ? ` in ${change.pieces - piecesCached} of ${change.pieces} pieces` : ` in ${change.pieces} pieces`) : '';
     const characters = change.characters > 0 ? ` (${change.characters} chars${pieces}, ${change.provider})` : '';
     const target =
       change.kind === 'line' ? (change.action === 'move' ? ` ${change.from} → ${change.file}` : ` ${change.file}`) : change.kind === 'assembly' ? ` ${change.file}` : ` (${change.provider})`;
@@ -38,13 +40,17 @@ export function formatPlan(plan: Plan): string {
 
 /** The `--json` shape of DESIGN §5: no-ops left out, one object per change. */
 export function planToJson(plan: Plan): {
-  changes: Array<Pick<PlannedChange, 'address' | 'kind' | 'action' | 'reason' | 'provider' | 'characters'> & { pieces?: number }>;
+  changes: Array<Pick<PlannedChange, 'address' | 'kind' | 'action' | 'reason' | 'provider' | 'characters'> & { pieces?: number; piecesCached?: number }>;
   summary: Plan['summary'];
 } {
   return {
     changes: plan.changes.map((change) => {
       const { address, kind, action, reason, provider, characters } = change;
-      return { address, kind, action, reason, provider, characters, ...(change.kind === 'line' && change.pieces ? { pieces: change.pieces } : {}) };
+      return {
+        address, kind, action, reason, provider, characters,
+        ...(change.kind === 'line' && change.pieces ? { pieces: change.pieces } : {}),
+        ...(change.kind === 'line' && change.piecesCached ? { piecesCached: change.piecesCached } : {}),
+      };
     }),
     summary: plan.summary,
   };

@@ -36,6 +36,8 @@ export interface PlannedLineChange {
   file: string;
   /** How many calls the text is rendered in, when its provider takes it only in pieces; absent: one call. */
   pieces?: number;
+  /** For `render`/`rerender` of a split line: how many of its pieces are in the cache (joined from there, not billed). */
+  piecesCached?: number;
   /** For `move`: the output path the audio is moved from. */
   from?: string;
   /** For `move`: the lockfile address the entry is taken over from, when it differs. */
