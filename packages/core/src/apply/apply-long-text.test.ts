@@ -126,6 +126,8 @@ describe('a line longer than the provider takes in one call', () => {
 
     const fake = createFakeProvider();
     const second = await apply(dir, fake);
+    // Pieces 1 and 3 are in the cache and piece 2 waits for --replace: nothing to bill.
+    expect(second.plan.changes.find((change) => change.address === 'intro/0001')).toMatchObject({ action: 'render', characters: 0, awaitsReplace: true, piecesCached: 2 });
     expect(spoken(fake)).toEqual([]);
     expect(second.summary.failures).toEqual([{ address: 'intro/0001#2', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace intro\/0001` to render it anyway/) }]);
 

@@ -507,13 +507,18 @@ describe('applyPlan', () => {
       ]);
       expect((await readLockfile(dir)).pending.map((entry) => entry.address)).toEqual(['intro/0003']);
 
-      // The next apply does not send it on its own: it may have been billed.
+      // The next apply does not send it on its own: it may have been billed. Its plan says so, and bills nothing for it.
       const fake = createFakeProvider();
       const second = await apply(dir, fake);
+      expect(second.plan.changes.map((change) => [change.address, change.action, change.characters, change.kind === 'line' && change.awaitsReplace])).toEqual([['intro/0003', 'render', 0, true]]);
+      expect(second.plan.changes[0]!.reason).toMatch(/^new line; an interrupted apply may already have paid for it, so apply leaves it: check your fake account, then run voxform apply --replace intro\/0003$/);
+      expect(second.plan.summary.cost.byProvider).toEqual([]);
       expect(fake.calls.synthesize).toEqual([]);
       expect(second.summary.failures).toEqual([{ address: 'intro/0003', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace intro\/0003/) }]);
 
       const replaced = await apply(dir, fake, { planOptions: { replace: ['intro/0003'] } });
+      expect(replaced.plan.changes).toMatchObject([{ address: 'intro/0003', characters: lines['intro/0003'].length }]);
+      expect(replaced.plan.changes[0]).not.toHaveProperty('awaitsReplace');
       expect(replaced.summary.failures).toEqual([]);
       expect(fake.calls.synthesize.map((request) => addressOfText(request.text))).toEqual(['intro/0003']);
       expect((await readLockfile(dir)).pending).toEqual([]);
@@ -691,7 +696,13 @@ describe('applyPlan', () => {
     it('never clones again on its own an interrupted create it cannot look up, until --replace says so', async () => {
       const { dir } = await crashedWhileCloning();
       const fake = createFakeProvider({ capabilities: { clientChosenVoiceIds: false } });
-      const { summary } = await apply(dir, fake);
+      const { summary, plan: planned } = await apply(dir, fake);
+      // The plan says so first.
+      expect(planned.changes.find((change) => change.address === 'voice.villain')).toMatchObject({
+        action: 'create',
+        awaitsReplace: true,
+        reason: expect.stringMatching(/may already have paid for it, so apply leaves it: .*voxform apply --replace voice\.villain$/),
+      });
       expect(fake.calls.createVoice.map((request) => request.name)).toEqual(['narrator']);
       expect(summary.failures).toEqual([
         { address: 'voice.villain', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace voice\.villain/) },

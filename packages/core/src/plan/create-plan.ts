@@ -156,6 +156,10 @@ export function createPlan(input: CreatePlanInput): Plan {
   const isForced = (address: string) => replace.some((pattern) => matchesAddress(pattern, address));
   checkAddressesExist([...(options.targets ?? []), ...replace], manifest, lockfile);
 
+  const awaitsReplace = unsettledWork(lockfile, observations, input.capabilities);
+  const waitNote = (provider: string, address: string) =>
+    `; an interrupted apply may already have paid for it, so apply leaves it: check your ${provider} account, then run voxform apply --replace ${address}`;
+
   const voiceChanges = new Map<string, PlannedVoiceChange>();
   for (const voice of Object.values(manifest.voices)) {
     const { fingerprint, sampleDigest } = identity.voices[voice.name]!;
@@ -182,9 +186,11 @@ export function createPlan(input: CreatePlanInput): Plan {
       [action, reason] = ['replace', `voice ${locked.remoteId ?? voice.name} no longer exists at ${voice.provider}`];
     }
     if (action) {
+      const waits = !isForced(address) && awaitsReplace.has(`${address}\n${fingerprint}`);
       voiceChanges.set(voice.name, {
-        kind: 'voice', address, action, reason, provider: voice.provider, characters: 0, voice: voice.name, fingerprint,
+        kind: 'voice', address, action, reason: waits ? reason + waitNote(voice.provider, address) : reason, provider: voice.provider, characters: 0, voice: voice.name, fingerprint,
         ...(isForced(address) ? { forced: true as const } : {}),
+        ...(waits ? { awaitsReplace: true as const } : {}),
       });
     }
   }
@@ -208,25 +214,34 @@ export function createPlan(input: CreatePlanInput): Plan {
   for (const line of manifest.lines) {
     const lineIdentity = identity.lines[line.address]!;
     const locked = lockfile.renders[line.address];
+    const forced = isForced(line.address);
     // A split line's pieces already in the cache are joined from there, unless --replace asks for new audio.
-    const cachedPieces = lineIdentity.pieces && !isForced(line.address) ? lineIdentity.pieces.filter((piece) => observations.cached.has(piece.key)) : [];
-    const billedCharacters = lineIdentity.characters - cachedPieces.reduce((sum, piece) => sum + piece.characters, 0);
-    const change = (action: LineAction, reason: string, extra: Partial<PlannedLineChange> = {}) =>
+    const cachedPieces = lineIdentity.pieces && !forced ? lineIdentity.pieces.filter((piece) => observations.cached.has(piece.key)) : [];
+    // Work an interrupted apply may have been billed for is not sent again (nor counted) without --replace.
+    const waitingPieces = lineIdentity.pieces && !forced ? lineIdentity.pieces.filter((piece, index) => awaitsReplace.has(`${line.address}#${index + 1}\n${piece.key}`)) : [];
+    const waits = forced ? false : lineIdentity.pieces ? waitingPieces.length > 0 : awaitsReplace.has(`${line.address}\n${lineIdentity.key}`);
+    const billedCharacters =
+      waits && !lineIdentity.pieces ? 0 : lineIdentity.characters - [...cachedPieces, ...waitingPieces].reduce((sum, piece) => sum + piece.characters, 0);
+    const provider = manifest.voices[line.voice]!.provider;
+    const change = (action: LineAction, reason: string, extra: Partial<PlannedLineChange> = {}) => {
+      const renders = action === 'render' || action === 'rerender';
       lineChanges.push({
         kind: 'line',
         address: line.address,
         action,
-        reason,
-        provider: manifest.voices[line.voice]!.provider,
-        characters: action === 'render' || action === 'rerender' ? billedCharacters : 0,
+        reason: renders && waits ? reason + waitNote(provider, line.address) : reason,
+        provider,
+        characters: renders ? billedCharacters : 0,
         script: line.script,
         voice: line.voice,
         key: lineIdentity.key,
         file: line.file,
         ...(lineIdentity.pieces ? { pieces: lineIdentity.pieces.length } : {}),
-        ...((action === 'render' || action === 'rerender') && cachedPieces.length > 0 ? { piecesCached: cachedPieces.length } : {}),
+        ...(renders && cachedPieces.length > 0 ? { piecesCached: cachedPieces.length } : {}),
+        ...(renders && waits ? { awaitsReplace: true as const } : {}),
         ...extra,
       });
+    };
 
     if (isForced(line.address)) {
       change('rerender', 'replacement requested', { forced: true });
@@ -346,6 +361,28 @@ export function createPlan(input: CreatePlanInput): Plan {
     summary.text += ` ${unbuiltBooks === 1 ? '1 book is' : `${unbuiltBooks} books are`} not built: ffmpeg is not installed (apt install ffmpeg, brew install ffmpeg, or ffmpeg.org); the chapter files are.`;
   }
   return { changes, summary };
+}
+
+/**
+ * `address\nkey` of the pending work apply will not send again on its own (see its settling of pending
+ * entries): started by an interrupted apply at a vendor that bills, with no task id and no voice id of
+ * voxform's choosing to look it up by, and no audio in the cache.
+ */
+function unsettledWork(lockfile: Lockfile, observations: Observations, capabilitiesOf: (provider: string) => ProviderCapabilities): Set<string> {
+  const work = new Set<string>();
+  for (const entry of lockfile.pending) {
+    if (entry.task || observations.cached.has(entry.key)) continue;
+    let capabilities: ProviderCapabilities;
+    try {
+      capabilities = capabilitiesOf(entry.provider);
+    } catch {
+      continue; // a provider this voxform does not know: nothing of the manifest's can be waiting for it
+    }
+    if (capabilities.free) continue;
+    if (entry.kind === 'voice' && (capabilities.clientChosenVoiceIds || !capabilities.persistentVoices)) continue;
+    work.add(`${entry.address}\n${entry.key}`);
+  }
+  return work;
 }
 
 function laterOf(now: string, vendorTime: string | undefined): string {

@@ -44,7 +44,7 @@ export function estimateCost(input: EstimateCostInput): CostEstimate {
     if (change.kind === 'assembly') continue;
     const capabilities = input.capabilities(change.provider);
     if (capabilities.free) continue;
-    const clones = change.kind === 'voice' && change.action !== 'delete' && capabilities.persistentVoices ? 1 : 0;
+    const clones = change.kind === 'voice' && change.action !== 'delete' && !change.awaitsReplace && capabilities.persistentVoices ? 1 : 0;
     if (change.characters === 0 && clones === 0) continue;
     const entry = usage.get(change.provider) ?? { characters: 0, voiceClones: 0 };
     entry.characters += change.characters;

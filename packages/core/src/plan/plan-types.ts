@@ -18,6 +18,8 @@ export interface PlannedVoiceChange {
   fingerprint?: string;
   /** Set by `--replace`: see {@link PlannedLineChange.forced}. */
   forced?: true;
+  /** See {@link PlannedLineChange.awaitsReplace}: apply leaves the clone alone, and it is not counted as one. */
+  awaitsReplace?: true;
 }
 
 export interface PlannedLineChange {
@@ -38,6 +40,12 @@ export interface PlannedLineChange {
   pieces?: number;
   /** For `render`/`rerender` of a split line: how many of its pieces are in the cache (joined from there, not billed). */
   piecesCached?: number;
+  /**
+   * An interrupted apply started this work (or a piece of it) and the vendor gave nothing to look it up
+   * by: it may already have been billed, so apply does not send it again until `--replace` says so.
+   * Its characters are not counted.
+   */
+  awaitsReplace?: true;
   /** For `move`: the output path the audio is moved from. */
   from?: string;
   /** For `move`: the lockfile address the entry is taken over from, when it differs. */
