@@ -26,6 +26,7 @@ import { parseLockfile } from '../lockfile/parse-lockfile.js';
 import { serializeLockfile } from '../lockfile/serialize-lockfile.js';
 import type { Lockfile } from '../lockfile/lockfile-types.js';
 import { identifyManifest } from '../plan/create-plan.js';
+import { planToJson } from '../plan/format-plan.js';
 import { readLockfileSnapshot } from '../node/lockfile-snapshot.js';
 
 const directories = temporaryDirectories();
@@ -513,6 +514,7 @@ describe('applyPlan', () => {
       expect(second.plan.changes.map((change) => [change.address, change.action, change.characters, change.kind === 'line' && change.awaitsReplace])).toEqual([['intro/0003', 'render', 0, true]]);
       expect(second.plan.changes[0]!.reason).toMatch(/^new line; an interrupted apply may already have paid for it, so apply leaves it: check your fake account, then run voxform apply --replace intro\/0003$/);
       expect(second.plan.summary.cost.byProvider).toEqual([]);
+      expect(planToJson(second.plan).changes).toMatchObject([{ address: 'intro/0003', characters: 0, awaitsReplace: true }]);
       expect(fake.calls.synthesize).toEqual([]);
       expect(second.summary.failures).toEqual([{ address: 'intro/0003', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace intro\/0003/) }]);
 

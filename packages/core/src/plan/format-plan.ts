@@ -40,7 +40,7 @@ export function formatPlan(plan: Plan): string {
 
 /** The `--json` shape of DESIGN §5: no-ops left out, one object per change. */
 export function planToJson(plan: Plan): {
-  changes: Array<Pick<PlannedChange, 'address' | 'kind' | 'action' | 'reason' | 'provider' | 'characters'> & { pieces?: number; piecesCached?: number }>;
+  changes: Array<Pick<PlannedChange, 'address' | 'kind' | 'action' | 'reason' | 'provider' | 'characters'> & { pieces?: number; piecesCached?: number; awaitsReplace?: true }>;
   summary: Plan['summary'];
 } {
   return {
@@ -50,6 +50,7 @@ export function planToJson(plan: Plan): {
         address, kind, action, reason, provider, characters,
         ...(change.kind === 'line' && change.pieces ? { pieces: change.pieces } : {}),
         ...(change.kind === 'line' && change.piecesCached ? { piecesCached: change.piecesCached } : {}),
+        ...((change.kind === 'line' || change.kind === 'voice') && change.awaitsReplace ? { awaitsReplace: true as const } : {}),
       };
     }),
     summary: plan.summary,
