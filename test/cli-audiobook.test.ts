@@ -118,11 +118,14 @@ describe('voxform on examples/audiobook', () => {
     silent.fill(0, 44);
     await writeFile(file, silent);
 
+    // Changed after apply wrote it: check says so, and that apply puts the recorded audio back for free.
     const failing = await voxform(dir, 'check');
     expect(failing.code).toBe(1);
     expect(failing.stdout).toContain('✗ chapter-01/0002 (out/chapter-01/0002-0002.wav)');
+    expect(failing.stdout).toContain('changed since apply wrote it');
     expect(failing.stdout).toContain('silent: its loudest sample is -inf dBFS');
-    expect(failing.stdout).toContain('Render them again: voxform apply --replace chapter-01/0002');
+    expect(failing.stdout).toContain('Put back the audio voices.lock records for chapter-01/0002 (from .voxform/cache, free): voxform apply');
+    expect(failing.stdout).not.toContain('--replace');
 
     const replaced = await voxform(dir, 'apply', '--yes', '--replace', 'chapter-01/0002', '--check');
     expect(replaced.stderr).toBe('');

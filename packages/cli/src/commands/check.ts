@@ -37,10 +37,20 @@ function reportCheck(context: CommandContext, check: ProjectCheck): number {
     terminal.out(terminal.style('green', `Checked ${what}: no problem found.`));
     return EXIT_OK;
   }
-  // A chapter is rebuilt with its lines; one that fails on its own (loudness) is reassembled by --replace of it.
-  const failingLines = check.failing.filter((output) => output.kind === 'line').map((output) => output.address);
-  const failingChapters = check.failing.filter((output) => output.kind === 'assembly' && !failingLines.some((line) => line.startsWith(`${output.address}/`)));
-  const replace = [...failingLines, ...failingChapters.map((output) => output.address)].map((address) => `--replace ${address}`).join(' ');
-  terminal.out(`${check.failing.length} of ${check.outputs.length} checked files failed (${what} checked). Render them again: voxform apply ${replace}`);
+  const remedies: string[] = [];
+  const restore = check.failing.filter((output) => output.remedy === 'restore');
+  if (restore.length > 0) {
+    remedies.push(`Put back the audio voices.lock records for ${restore.map((output) => output.address).join(', ')} (from .voxform/cache, free): voxform apply`);
+  }
+  // A chapter is rebuilt with its lines; one that fails on its own is reassembled by --replace of it.
+  const failingLines = check.failing.filter((output) => output.kind === 'line' && output.remedy === 'replace').map((output) => output.address);
+  const failingChapters = check.failing.filter(
+    (output) => output.kind === 'assembly' && output.remedy === 'replace' && !failingLines.some((line) => line.startsWith(`${output.address}/`)),
+  );
+  const replace = [...failingLines, ...failingChapters.map((output) => output.address)];
+  if (replace.length > 0) remedies.push(`Render them again: voxform apply ${replace.map((address) => `--replace ${address}`).join(' ')}`);
+  const settings = check.failing.filter((output) => output.remedy === 'settings');
+  if (settings.length > 0) remedies.push(`Change the manifest for ${settings.map((output) => output.address).join(', ')}, as said above; then voxform apply`);
+  terminal.out(`${check.failing.length} of ${check.outputs.length} checked files failed (${what} checked). ${remedies.join('. ')}`);
   return EXIT_ERROR;
 }

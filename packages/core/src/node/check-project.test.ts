@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyPlan, checkProject, loadProject, observeProject, projectPaths } from '../node.js';
 import { createFakeProvider, fakeRegistry, type FakeProvider } from '../__fixtures__/fake-provider.js';
@@ -28,10 +30,10 @@ function speak(text: string, kind: 'good' | 'silent' | 'truncated' = 'good'): Sy
   return { audio: { type: 'bytes', bytes: encodePcmWav({ sampleRate, channels: 1, encoding: { float: false, bitsPerSample: 16 }, samples }) }, format: 'wav' };
 }
 
-async function project(): Promise<string> {
+async function project(script: string[] = []): Promise<string> {
   const dir = await directories.create();
   await writeFiles(dir, {
-    'voices.yaml': ['version: 1', 'voices:', '  narrator: { provider: fake, sample: n.wav }', 'scripts:', '  one:', '    voice: narrator', '    lines:', ...texts.map((text) => `      - ${text}`), ''].join('\n'),
+    'voices.yaml': ['version: 1', 'voices:', '  narrator: { provider: fake, sample: n.wav }', 'scripts:', '  one:', '    voice: narrator', ...script, '    lines:', ...texts.map((text) => `      - ${text}`), ''].join('\n'),
     'n.wav': sineWav({ durationMs: 300 }),
   });
   return dir;
@@ -59,12 +61,42 @@ describe('checkProject', () => {
     const check = await checkProject(spoiled);
     expect(check.outputs).toHaveLength(5);
     expect(check.failing).toEqual([
-      { address: 'one/0002', kind: 'line', file: 'out/one/0002-0002.wav', problems: ['silent: its loudest sample is -inf dBFS'] },
-      { address: 'one/0004', kind: 'line', file: 'out/one/0004-0004.wav', problems: [expect.stringMatching(/^lasts 0\.5 s, but 39 characters take narrator about \d\.\d s .*truncated or skipped text\?$/)] },
+      { address: 'one/0002', kind: 'line', file: 'out/one/0002-0002.wav', problems: ['silent: its loudest sample is -inf dBFS'], remedy: 'replace' },
+      { address: 'one/0004', kind: 'line', file: 'out/one/0004-0004.wav', problems: [expect.stringMatching(/^lasts 0\.5 s, but 39 characters take narrator about \d\.\d s .*truncated or skipped text\?$/)], remedy: 'replace' },
     ]);
 
     // --replace of those renders them again; then everything passes.
     const fixed = await apply(dir, createFakeProvider({ synthesize: async (request) => speak(request.text) }), { replace: check.failing.map((output) => output.address) });
     expect((await checkProject(fixed)).failing).toEqual([]);
+  });
+
+  it('tells a file changed since apply (restore it, free) from a render that came out wrong (render it again)', async () => {
+    const dir = await project();
+    const clean = await apply(dir, createFakeProvider({ synthesize: async (request) => speak(request.text) }));
+    const file = path.join(dir, clean.lockfile.renders['one/0003']!.file);
+    const audio = await readFile(file);
+    await writeFile(file, audio.subarray(0, 44 + Math.floor((audio.length - 44) / 20) * 2));
+    const check = await checkProject(clean);
+    expect(check.failing).toEqual([
+      { address: 'one/0003', kind: 'line', file: 'out/one/0003-0003.wav', problems: ['changed since apply wrote it: its sha256 is not the one voices.lock records', expect.stringMatching(/^ends abruptly/), expect.stringMatching(/^lasts /)], remedy: 'restore' },
+    ]);
+  });
+
+  it('says a chapter off a loudness target it cannot reach needs another target, not assembling again', async () => {
+    const dir = await project(['    assemble: true', '    loudness: -1']);
+    const applied = await apply(dir, createFakeProvider({ synthesize: async (request) => speak(request.text) }));
+    const check = await checkProject(applied);
+    expect(check.failing).toEqual([
+      {
+        address: 'one',
+        kind: 'assembly',
+        file: 'out/one.wav',
+        problems: [
+          expect.stringMatching(/^loudness -\d+\.\d LUFS, off its target of -1 LUFS by more than 1 LU$/),
+          expect.stringMatching(/^with its true peak held under -1 dBTP this chapter reaches -\d+\.\d LUFS at most, so assembling it again changes nothing: set a loudness target it can reach .* for one$/),
+        ],
+        remedy: 'settings',
+      },
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseBuffer } from 'music-metadata';
@@ -11,6 +12,12 @@ export interface CheckedOutput {
   kind: 'line' | 'assembly';
   file: string;
   problems: string[];
+  /**
+   * What fixes a failing output: `restore`, the file was changed since apply wrote it, and apply puts the
+   * recorded audio back (from the cache: free); `replace`, render it again (`--replace`); `settings`, the
+   * output is as apply made it and doing it again gives the same: change the manifest.
+   */
+  remedy?: 'restore' | 'replace' | 'settings';
 }
 
 export interface ProjectCheck {
@@ -63,7 +70,11 @@ export async function checkProject(project: LoadedProject): Promise<ProjectCheck
     }
     const durationIssue = durationProblem(durationMs, render.chars, rateOf(render.voice), render.voice);
     if (durationIssue) problems.push(durationIssue);
-    outputs.push({ address: line.address, kind: 'line', file: render.file, problems });
+    if (problems.length > 0 && sha256Of(bytes) !== render.sha256) {
+      outputs.push({ address: line.address, kind: 'line', file: render.file, problems: [changedSinceApply, ...problems], remedy: 'restore' });
+    } else {
+      outputs.push({ address: line.address, kind: 'line', file: render.file, problems, ...(problems.length > 0 ? { remedy: 'replace' as const } : {}) });
+    }
   }
 
   for (const assembly of manifest.assemblies) {
@@ -75,9 +86,26 @@ export async function checkProject(project: LoadedProject): Promise<ProjectCheck
       continue;
     }
     const problems = audioProblems(decodePcmWav(bytes, locked.file), assembly.loudness ? { loudness: assembly.loudness } : {});
-    outputs.push({ address: assembly.address, kind: 'assembly', file: locked.file, problems });
+    if (problems.length === 0) {
+      outputs.push({ address: assembly.address, kind: 'assembly', file: locked.file, problems });
+    } else if (sha256Of(bytes) !== locked.sha256) {
+      outputs.push({ address: assembly.address, kind: 'assembly', file: locked.file, problems: [changedSinceApply, ...problems], remedy: 'restore' });
+    } else if (assembly.loudness && locked.loudness && problems.every((problem) => problem.startsWith('loudness '))) {
+      // As apply built it: the limiter holding the true peak is what kept it off target, and would again.
+      const reached = locked.loudness.integrated.toFixed(1);
+      const advice = `with its true peak held under ${locked.loudness.truePeakLimit} dBTP this chapter reaches ${reached} LUFS at most, so assembling it again changes nothing: set a loudness target it can reach (${reached} or lower) for ${assembly.address}`;
+      outputs.push({ address: assembly.address, kind: 'assembly', file: locked.file, problems: [...problems, advice], remedy: 'settings' });
+    } else {
+      outputs.push({ address: assembly.address, kind: 'assembly', file: locked.file, problems, remedy: 'replace' });
+    }
   }
   return { outputs, failing: outputs.filter((output) => output.problems.length > 0), unchecked };
+}
+
+const changedSinceApply = 'changed since apply wrote it: its sha256 is not the one voices.lock records';
+
+function sha256Of(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function median(values: number[]): number {
