@@ -326,6 +326,38 @@ describe('createPlan', () => {
     expect(() => planFor({ options: { replace: ['voice.hero'] } })).toThrow(/'voice\.hero' matches no voice or line/);
   });
 
+  it('lists a deleted line with the rest of its script and a deleted voice with the voices: one block each, in manifest order', () => {
+    const applied = `version: 1
+voices:
+  narrator: { provider: fake, sample: samples/narrator.wav }
+  villain: { provider: fake, sample: samples/villain.wav }
+scripts:
+  one:
+    voice: narrator
+    lines: [One a., One b., One c.]
+  two:
+    voice: narrator
+    lines: [Two a., Two b., Two c.]
+  three:
+    voice: narrator
+    lines: [Three a.]
+`;
+    // two/0001 edited, one/0003 and two/0003 gone, script three and the villain gone.
+    const now = applied.replace('  villain: { provider: fake, sample: samples/villain.wav }\n', '').replace('Two a.,', 'Two A.,').replace(', One c.]', ']').replace(', Two c.]', ']').replace(/  three:[\s\S]*$/, '');
+    const lockfile = appliedLockfile(resolve(applied));
+    // The lockfile's own order must not matter.
+    lockfile.renders = Object.fromEntries(Object.entries(lockfile.renders).reverse());
+    const plan = createPlan({ manifest: resolve(now), lockfile, observations: observationsFor(lockfile), capabilities, options: { prune: true } });
+    expect(plan.changes.map((change) => `${change.action} ${change.address}`)).toEqual([
+      'delete voice.villain',
+      'delete one/0003',
+      'rerender two/0001',
+      'delete two/0003',
+      'delete three/0001',
+    ]);
+    expect(formatPlan(plan).match(/^(Voices|Script \w+):$/gm)).toEqual(['Voices:', 'Script one:', 'Script two:', 'Script three:']);
+  });
+
   it('is pure: the same inputs give the same plan and are not changed', () => {
     const manifest = resolve(base.replace('narrator: The end.', 'narrator: The very end.'));
     const lockfile = appliedLockfile(resolve(base));

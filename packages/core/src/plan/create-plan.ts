@@ -343,7 +343,17 @@ export function createPlan(input: CreatePlanInput): Plan {
     }
   }
 
-  let changes: PlannedChange[] = [...voiceChanges.values(), ...lineChanges, ...assemblyChanges, ...deletions];
+  let changes: PlannedChange[] = [
+    ...voiceChanges.values(),
+    ...deletions.filter((change) => change.kind === 'voice'),
+    ...withDeletionsByScript(
+      manifest.lines.map((line) => line.script),
+      lineChanges,
+      deletions.filter((change): change is PlannedLineChange => change.kind === 'line'),
+    ),
+    ...assemblyChanges,
+    ...deletions.filter((change) => change.kind === 'assembly'),
+  ];
   if (options.targets && options.targets.length > 0) {
     const targets = options.targets;
     const selected = changes.filter((change) => targets.some((pattern) => matchesAddress(pattern, change.address)));
@@ -383,6 +393,24 @@ function unsettledWork(lockfile: Lockfile, observations: Observations, capabilit
     work.add(`${entry.address}\n${entry.key}`);
   }
   return work;
+}
+
+/**
+ * The line changes with each deleted line after its script's other changes (scripts in manifest order,
+ * then those the manifest no longer has), by address: the plan then reads one block per script.
+ */
+function withDeletionsByScript(scripts: Iterable<string>, lineChanges: PlannedLineChange[], lineDeletions: PlannedLineChange[]): PlannedLineChange[] {
+  if (lineDeletions.length === 0) return lineChanges;
+  const byScript = new Map<string, PlannedLineChange[]>();
+  for (const script of scripts) byScript.set(script, []);
+  const add = (change: PlannedLineChange) => {
+    const list = byScript.get(change.script);
+    if (list) list.push(change);
+    else byScript.set(change.script, [change]);
+  };
+  lineChanges.forEach(add);
+  [...lineDeletions].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)).forEach(add);
+  return [...byScript.values()].flat();
 }
 
 function laterOf(now: string, vendorTime: string | undefined): string {
