@@ -243,7 +243,7 @@ export function createPlan(input: CreatePlanInput): Plan {
       });
     };
 
-    if (isForced(line.address)) {
+    if (forced) {
       change('rerender', 'replacement requested', { forced: true });
       continue;
     }
