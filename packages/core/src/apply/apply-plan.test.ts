@@ -997,6 +997,25 @@ describe('applyPlan', () => {
     expect((await readLockfile(dir)).renders['intro/0003']).toBeUndefined();
   });
 
+  it('reports the deletion of a voice gone from the manifest like any voice change: started, ended, counted', async () => {
+    const dir = await createProject();
+    await apply(dir, createFakeProvider());
+    await writeFiles(dir, {
+      'voices.yaml': manifestText()
+        .replace('  villain: { provider: fake, sample: samples/villain.wav }\n', '')
+        .replace(`      - villain: ${lines['intro/0002']}\n`, ''),
+    });
+    const { summary, events, plan: planned } = await apply(dir, createFakeProvider(), { planOptions: { prune: true } });
+    expect(planned.changes.filter((change) => change.kind === 'voice').map((change) => [change.address, change.action])).toEqual([['voice.villain', 'delete']]);
+    // The CLI closes a voice's progress on its voice-end: without one, a deleted voice reads as not finished.
+    expect(events.filter((event) => event.type === 'voice-start' || event.type === 'voice-end')).toEqual([
+      { type: 'voice-start', address: 'voice.villain', action: 'delete', provider: 'fake' },
+      { type: 'voice-end', address: 'voice.villain', action: 'delete', provider: 'fake' },
+    ]);
+    expect(summary.voices).toEqual({ done: 1, failed: 0 });
+    expect((await readLockfile(dir)).voices.villain).toBeUndefined();
+  });
+
   it('--prune never deletes a file that a line of the manifest now writes', async () => {
     // With {index} but not {line} in the path, a line that gets an id keeps its file: the old address
     // is pruned, but its file now belongs to the new one.

@@ -843,6 +843,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
 
     for (const change of voiceChanges) {
       if (change.action !== 'delete') continue;
+      emit({ type: 'voice-start', address: change.address, action: change.action, provider: change.provider });
       try {
         const locked = store.state.voices[change.voice];
         const provider = providerOf(change.provider);
@@ -853,9 +854,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
           delete lockfile.voices[change.voice];
         });
         summary.voices.done++;
+        emit({ type: 'voice-end', address: change.address, action: change.action, provider: change.provider });
       } catch (error) {
         summary.voices.failed++;
-        fail(change.address, change.provider, error);
+        emit({ type: 'voice-end', address: change.address, action: change.action, provider: change.provider, error: fail(change.address, change.provider, error) });
       }
     }
   } finally {
