@@ -87,7 +87,8 @@ export async function applyCommand(
   return options.check ? (await import('./check.js')).checkAfterApply(context, project) : EXIT_OK;
 }
 
-function describeSummary(summary: ApplySummary, context: CommandContext): string {
+/** The closing lines of apply: what was done, what failed and why, and what to run next. */
+export function describeSummary(summary: ApplySummary, context: CommandContext): string {
   const { style } = context.terminal;
   const lines: string[] = [];
   const seconds = (summary.durationMs / 1000).toFixed(1);
@@ -96,7 +97,9 @@ function describeSummary(summary: ApplySummary, context: CommandContext): string
     `${summary.lines.done} line${summary.lines.done === 1 ? '' : 's'} done`,
     `${summary.characters.toLocaleString('en-US')} characters billed`,
   ];
-  if (summary.assemblies.done > 0) facts.push(`${summary.assemblies.done} chapter or book file${summary.assemblies.done === 1 ? '' : 's'} assembled`);
+  const assembled = summary.assemblies.done - summary.assemblies.deleted;
+  if (assembled > 0) facts.push(`${assembled} chapter or book file${assembled === 1 ? '' : 's'} assembled`);
+  if (summary.assemblies.deleted > 0) facts.push(`${summary.assemblies.deleted} chapter or book file${summary.assemblies.deleted === 1 ? '' : 's'} deleted`);
   const skipped = summary.lines.skipped + summary.assemblies.skipped;
   if (skipped > 0) facts.push(`${skipped} skipped`);
   const failed = summary.lines.failed + summary.voices.failed + summary.assemblies.failed;

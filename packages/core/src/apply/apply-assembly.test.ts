@@ -62,7 +62,7 @@ describe('chapter assembly', () => {
 
     const { summary } = await apply(dir, fake);
     expect(summary.failures).toEqual([]);
-    expect(summary.assemblies).toEqual({ done: 2, failed: 0, skipped: 0 });
+    expect(summary.assemblies).toEqual({ done: 2, deleted: 0, failed: 0, skipped: 0 });
 
     const lockfile = await readLockfile(dir);
     expect(lockfile.assemblies!.intro!.parts).toEqual(
@@ -136,7 +136,7 @@ describe('chapter assembly', () => {
       },
     });
     const { summary } = await apply(dir, failing);
-    expect(summary.assemblies).toEqual({ done: 1, failed: 0, skipped: 1 });
+    expect(summary.assemblies).toEqual({ done: 1, deleted: 0, failed: 0, skipped: 1 });
     expect(summary.failures).toContainEqual({ address: 'outro', provider: 'voxform', message: expect.stringMatching(/not assembled: outro\/0002 is not rendered/) });
     expect((await readLockfile(dir)).assemblies!.outro).toBeUndefined();
 
@@ -164,6 +164,8 @@ describe('chapter assembly', () => {
     expect((await plan(dir, fake)).plan.changes).toEqual([]);
     const pruned = await apply(dir, fake, { planOptions: { prune: true } });
     expect(actions(pruned.plan)).toEqual(['delete outro']);
+    // Done, but not assembled: the summary must not report a deleted file as built.
+    expect(pruned.summary.assemblies).toEqual({ done: 1, deleted: 1, failed: 0, skipped: 0 });
     await expect(readFile(path.join(dir, 'out/outro.wav'))).rejects.toThrow();
     expect(Object.keys((await readLockfile(dir)).assemblies!)).toEqual(['intro']);
   });

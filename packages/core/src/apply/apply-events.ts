@@ -63,8 +63,11 @@ export interface ApplySummary {
   voices: { done: number; failed: number };
   /** `rendered`: lines synthesised by a vendor (billable calls); the rest of `done` were restored, moved or deleted. */
   lines: { done: number; rendered: number; failed: number; skipped: number };
-  /** Chapter files assembled (or deleted), failed, and skipped because a line of theirs is missing. */
-  assemblies: { done: number; failed: number; skipped: number };
+  /**
+   * Chapter files assembled or deleted, failed, and skipped because a line of theirs is missing.
+   * `deleted`: of `done`, files removed because their script is no longer assembled (`--prune`).
+   */
+  assemblies: { done: number; deleted: number; failed: number; skipped: number };
   /** Characters sent to vendors for rendering. */
   characters: number;
   failures: Array<{ address: string; provider: string; message: string }>;

@@ -102,7 +102,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
   const summary: ApplySummary = {
     voices: { done: 0, failed: 0 },
     lines: { done: 0, rendered: 0, failed: 0, skipped: 0 },
-    assemblies: { done: 0, failed: 0, skipped: 0 },
+    assemblies: { done: 0, deleted: 0, failed: 0, skipped: 0 },
     characters: 0,
     failures: [],
     interrupted: false,
@@ -828,6 +828,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       try {
         const integrated = await runAssembly(change);
         summary.assemblies.done++;
+        if (change.action === 'delete') summary.assemblies.deleted++;
         emit({ type: 'assembly-end', address: change.address, file: change.file, ...(integrated !== undefined ? { integrated } : {}) });
       } catch (error) {
         if (error instanceof SkippedError) {
