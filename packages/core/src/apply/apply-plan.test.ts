@@ -664,10 +664,15 @@ describe('applyPlan', () => {
     it('resumes a voice left pending by a crashed run through doResumeVoice, without cloning it again', async () => {
       const { dir, fingerprint } = await crashedWhileCloning({ taskId: 'vx-villain-accepted' });
       const fake = createFakeProvider();
-      const { summary } = await apply(dir, fake);
+      const { summary, events } = await apply(dir, fake);
       expect(fake.calls.resumeVoice.map(({ request, task }) => [request.name, task.taskId])).toEqual([['villain', 'vx-villain-accepted']]);
       expect(fake.calls.createVoice.map((request) => request.name)).toEqual(['narrator']);
       expect(summary.lines.done).toBe(5);
+      // Done like a voice created in this run: counted, and its voice-end ends the CLI's task for it.
+      expect(summary.voices).toEqual({ done: 2, failed: 0 });
+      expect(events.filter((event) => event.type === 'voice-end' && event.address === 'voice.villain')).toEqual([
+        { type: 'voice-end', address: 'voice.villain', action: 'create', provider: 'fake' },
+      ]);
       const after = await readLockfile(dir);
       expect(after.voices.villain).toMatchObject({ fingerprint, remoteId: 'vx-villain-accepted' });
       expect(after.pending).toEqual([]);

@@ -590,7 +590,13 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       voiceReady.set(
         change.voice,
         limiterOf(change.provider).run(async () => {
-          if (settledVoices.has(change.voice)) return voiceStateFromLock(change.voice)!;
+          if (settledVoices.has(change.voice)) {
+            // Created by an earlier apply and resumed at the vendor above: this change is done.
+            summary.voices.done++;
+            emit({ type: 'voice-start', address: change.address, action: change.action, provider: change.provider });
+            emit({ type: 'voice-end', address: change.address, action: change.action, provider: change.provider });
+            return voiceStateFromLock(change.voice)!;
+          }
           if (unsettled.has(change.address)) {
             summary.voices.failed++;
             throw new SkippedError(`voice ${change.voice} has unsettled work from an earlier apply`);
