@@ -70,7 +70,21 @@ export interface ApplySummary {
   assemblies: { done: number; deleted: number; failed: number; skipped: number };
   /** Characters sent to vendors for rendering. */
   characters: number;
-  failures: Array<{ address: string; provider: string; message: string }>;
+  /**
+   * What failed and why, one entry per failure counted above, plus work an earlier apply left pending
+   * that could not be settled.
+   */
+  failures: Array<{
+    address: string;
+    provider: string;
+    message: string;
+    /**
+     * Set when the vendor may already have billed this work and apply will not send it again on its
+     * own: the address `voxform apply --replace <address>` takes to send it anyway, once the user has
+     * checked. Another apply alone never does it.
+     */
+    replaceAddress?: string;
+  }>;
   interrupted: boolean;
   durationMs: number;
 }

@@ -121,7 +121,7 @@ describe('a line longer than the provider takes in one call', () => {
       },
     });
     const first = await apply(dir, failing);
-    expect(first.summary.failures).toEqual([{ address: 'intro/0001', provider: 'fake', message: expect.stringMatching(/voxform apply --replace intro\/0001` to render it anyway/) }]);
+    expect(first.summary.failures).toEqual([{ address: 'intro/0001', provider: 'fake', message: expect.stringMatching(/voxform apply --replace intro\/0001` to render it anyway/), replaceAddress: 'intro/0001' }]);
     expect((await readLockfile(dir)).pending.map((entry) => entry.address)).toEqual(['intro/0001#2']);
 
     const fake = createFakeProvider();
@@ -129,7 +129,8 @@ describe('a line longer than the provider takes in one call', () => {
     // Pieces 1 and 3 are in the cache and piece 2 waits for --replace: nothing to bill.
     expect(second.plan.changes.find((change) => change.address === 'intro/0001')).toMatchObject({ action: 'render', characters: 0, awaitsReplace: true, piecesCached: 2 });
     expect(spoken(fake)).toEqual([]);
-    expect(second.summary.failures).toEqual([{ address: 'intro/0001#2', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace intro\/0001` to render it anyway/) }]);
+    expect(second.summary.failures).toEqual([{ address: 'intro/0001#2', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace intro\/0001` to render it anyway/), replaceAddress: 'intro/0001' }]);
+    expect(second.summary.lines).toMatchObject({ failed: 1, skipped: 0 });
 
     const replaced = await apply(dir, fake, { planOptions: { replace: ['intro/0001'] } });
     expect(replaced.summary.failures).toEqual([]);

@@ -504,7 +504,7 @@ describe('applyPlan', () => {
       });
       const first = await apply(dir, refusing);
       expect(first.summary.failures).toEqual([
-        { address: 'intro/0003', provider: 'fake', message: expect.stringMatching(/not valid JSON.*voxform apply --replace intro\/0003/) },
+        { address: 'intro/0003', provider: 'fake', message: expect.stringMatching(/not valid JSON.*voxform apply --replace intro\/0003/), replaceAddress: 'intro/0003' },
       ]);
       expect((await readLockfile(dir)).pending.map((entry) => entry.address)).toEqual(['intro/0003']);
 
@@ -516,7 +516,10 @@ describe('applyPlan', () => {
       expect(second.plan.summary.cost.byProvider).toEqual([]);
       expect(planToJson(second.plan).changes).toMatchObject([{ address: 'intro/0003', characters: 0, awaitsReplace: true }]);
       expect(fake.calls.synthesize).toEqual([]);
-      expect(second.summary.failures).toEqual([{ address: 'intro/0003', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace intro\/0003/) }]);
+      expect(second.summary.failures).toEqual([{ address: 'intro/0003', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace intro\/0003/), replaceAddress: 'intro/0003' }]);
+      // Held back, not skipped: it is counted as the failure it is listed as, and its script's progress says so.
+      expect(second.summary.lines).toMatchObject({ failed: 1, skipped: 0 });
+      expect(second.events).toContainEqual(expect.objectContaining({ type: 'line-end', address: 'intro/0003', error: expect.stringMatching(/may already have been billed/) }));
 
       const replaced = await apply(dir, fake, { planOptions: { replace: ['intro/0003'] } });
       expect(replaced.plan.changes).toMatchObject([{ address: 'intro/0003', characters: lines['intro/0003'].length }]);
@@ -643,6 +646,7 @@ describe('applyPlan', () => {
       expect(fake.calls.synthesize.map((request) => addressOfText(request.text))).toEqual(['intro/0003']);
       expect(events).toContainEqual({ type: 'pending-settle', address: 'intro/0002', outcome: 'unsettled' });
       expect(summary.failures).toEqual([{ address: 'intro/0002', provider: 'fake', message: expect.stringContaining('the vendor is unreachable') }]);
+      expect(summary.lines).toMatchObject({ done: 1, failed: 1, skipped: 0 });
       const after = await readLockfile(dir);
       expect(after.pending).toEqual([expect.objectContaining({ address: 'intro/0002', task: { taskId: 'task-42' } })]);
       expect(after.renders['intro/0003']).toBeDefined();
@@ -703,7 +707,7 @@ describe('applyPlan', () => {
     it('never clones again on its own an interrupted create it cannot look up, until --replace says so', async () => {
       const { dir } = await crashedWhileCloning();
       const fake = createFakeProvider({ capabilities: { clientChosenVoiceIds: false } });
-      const { summary, plan: planned } = await apply(dir, fake);
+      const { summary, events, plan: planned } = await apply(dir, fake);
       // The plan says so first.
       expect(planned.changes.find((change) => change.address === 'voice.villain')).toMatchObject({
         action: 'create',
@@ -712,7 +716,12 @@ describe('applyPlan', () => {
       });
       expect(fake.calls.createVoice.map((request) => request.name)).toEqual(['narrator']);
       expect(summary.failures).toEqual([
-        { address: 'voice.villain', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace voice\.villain/) },
+        { address: 'voice.villain', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace voice\.villain/), replaceAddress: 'voice.villain' },
+      ]);
+      // One failure listed, one counted; its voice-end ends the CLI's task for it (with the reason).
+      expect(summary.voices).toEqual({ done: 1, failed: 1 });
+      expect(events.filter((event) => event.type === 'voice-end' && event.address === 'voice.villain')).toEqual([
+        { type: 'voice-end', address: 'voice.villain', action: 'create', provider: 'fake', error: expect.stringMatching(/may already have been billed/) },
       ]);
       // Lines of that voice wait; the pending entry stays for the user to decide.
       expect(fake.calls.synthesize.map((request) => request.voice.name)).not.toContain('villain');
@@ -923,13 +932,13 @@ describe('applyPlan', () => {
       },
     });
     const first = await apply(dir, hanging, { abortSignal: abort.signal, parallelism: 1 });
-    expect(first.summary.failures).toContainEqual({ address: 'intro/0002', provider: 'fake', message: expect.stringMatching(/interrupted.*may already have been billed.*voxform apply --replace intro\/0002/) });
+    expect(first.summary.failures).toContainEqual({ address: 'intro/0002', provider: 'fake', message: expect.stringMatching(/interrupted.*may already have been billed.*voxform apply --replace intro\/0002/), replaceAddress: 'intro/0002' });
     expect((await readLockfile(dir)).pending.map((entry) => entry.address)).toEqual(['intro/0002']);
 
     const fake = createFakeProvider();
     const second = await apply(dir, fake);
     expect(fake.calls.synthesize.map((request) => addressOfText(request.text))).not.toContain('intro/0002');
-    expect(second.summary.failures).toEqual([{ address: 'intro/0002', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace intro\/0002/) }]);
+    expect(second.summary.failures).toEqual([{ address: 'intro/0002', provider: 'fake', message: expect.stringMatching(/may already have been billed.*voxform apply --replace intro\/0002/), replaceAddress: 'intro/0002' }]);
   });
 
   it('fails a line whose provider returns something that is not audio, leaving no file behind', async () => {

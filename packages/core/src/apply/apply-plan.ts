@@ -74,7 +74,16 @@ interface VoiceState {
 
 class SkippedError extends Error {}
 /** Pending work with nothing to look it up by: the vendor may or may not have accepted (and billed) it. */
-class UnknownOutcomeError extends Error {}
+class UnknownOutcomeError extends Error {
+  /** The address that `voxform apply --replace` takes to send the work anyway. */
+  readonly replaceAddress: string;
+  constructor(message: string, replaceAddress: string, options?: ErrorOptions) {
+    super(message, options);
+    this.replaceAddress = replaceAddress;
+  }
+}
+/** A change held back by pending work an earlier apply left unsettled: its failure is listed already. */
+class UnsettledError extends Error {}
 
 /**
  * Carries out a plan: voices first (each before the lines that need it), everything else at once
@@ -204,8 +213,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
           const why = ApiCallError.isInstance(error)
             ? errorMessage(error)
             : `interrupted while ${providerOf(entry.provider).displayName} was being asked for it: it may already have been billed.`;
+          const replaceAddress = pieceOf(entry.address)?.lineAddress ?? entry.address;
           throw new UnknownOutcomeError(
-            `${why} It stays recorded in voices.lock, so voxform will not send it again on its own: once you have checked, run \`voxform apply --replace ${pieceOf(entry.address)?.lineAddress ?? entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway.`,
+            `${why} It stays recorded in voices.lock, so voxform will not send it again on its own: once you have checked, run \`voxform apply --replace ${replaceAddress}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway.`,
+            replaceAddress,
             { cause: error },
           );
         }
@@ -405,7 +416,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         pieces.map(async (piece, index) => {
           const address = `${change.address}#${index + 1}`;
           const unsettledReason = unsettled.get(address);
-          if (unsettledReason) throw new SkippedError(unsettledReason);
+          if (unsettledReason) throw new UnsettledError(unsettledReason);
           const pieceFile = cacheFileOf(piece.key, line.format);
           if (change.forced || !(await isFile(pieceFile))) {
             await limiterOf(change.provider).run(async () => {
@@ -520,9 +531,11 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         // A voice kept by no vendor (AI Voice Clone Free) costs nothing to "create" again.
         const costs = !provider.capabilities.free && (entry.kind === 'line' || provider.capabilities.persistentVoices);
         if (stillWanted && costs && !forced && !lookedUp) {
+          const replaceAddress = piece?.lineAddress ?? entry.address;
           throw new UnknownOutcomeError(
             `an earlier apply never learnt whether ${provider.displayName} accepted ${entry.address} (started ${entry.startedAt}: interrupted, or no readable answer), and the vendor gave nothing to look it up by; ` +
-              `it may already have been billed, so voxform will not send it again on its own. Check your ${provider.displayName} account, then run \`voxform apply --replace ${pieceOf(entry.address)?.lineAddress ?? entry.address}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway`,
+              `it may already have been billed, so voxform will not send it again on its own. Check your ${provider.displayName} account, then run \`voxform apply --replace ${replaceAddress}\` to ${entry.kind === 'voice' ? 'create the voice' : 'render it'} anyway`,
+            replaceAddress,
           );
         }
         store.update((lockfile) => clearPending(lockfile, entry.address));
@@ -533,7 +546,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
             ? error.message
             : `unfinished work from an earlier apply could not be settled (${errorMessage(error)}); it stays recorded and nothing new is sent for it: run apply again`;
         unsettled.set(entry.address, message);
-        summary.failures.push({ address: entry.address, provider: entry.provider, message });
+        summary.failures.push({ address: entry.address, provider: entry.provider, message, ...(error instanceof UnknownOutcomeError ? { replaceAddress: error.replaceAddress } : {}) });
         emit({ type: 'pending-settle', address: entry.address, outcome: 'unsettled' });
       }
     }
@@ -576,7 +589,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       // A temporary failure that outlasted the retries: the remedy is to try again later.
       const temporary = ApiCallError.isInstance(error) && error.isRetryable && !errorMessage(error).includes('voxform apply');
       const message = temporary ? `${errorMessage(error)} Run \`voxform apply\` again to retry it.` : errorMessage(error);
-      summary.failures.push({ address, provider, message });
+      summary.failures.push({ address, provider, message, ...(error instanceof UnknownOutcomeError ? { replaceAddress: error.replaceAddress } : {}) });
       if (options.failFast) onStop();
       // Nothing billable may start once voices.lock cannot record it; the error ends the apply below.
       if (store.failure) stop.abort();
@@ -597,8 +610,12 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
             emit({ type: 'voice-end', address: change.address, action: change.action, provider: change.provider });
             return voiceStateFromLock(change.voice)!;
           }
-          if (unsettled.has(change.address)) {
+          const unsettledReason = unsettled.get(change.address);
+          if (unsettledReason) {
+            // Listed among the failures when it was settled; counted and ended here, as its change.
             summary.voices.failed++;
+            emit({ type: 'voice-start', address: change.address, action: change.action, provider: change.provider });
+            emit({ type: 'voice-end', address: change.address, action: change.action, provider: change.provider, error: unsettledReason });
             throw new SkippedError(`voice ${change.voice} has unsettled work from an earlier apply`);
           }
           if (stop.signal.aborted) throw new SkippedError('interrupted');
@@ -748,7 +765,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         return;
       }
       const unsettledReason = unsettled.get(change.address);
-      if (unsettledReason) throw new SkippedError(unsettledReason);
+      if (unsettledReason) throw new UnsettledError(unsettledReason);
       const line = linesByAddress.get(change.address)!;
       const lineIdentity = identity.lines[change.address]!;
       // Checked before anything is paid for: a line that cannot be written is not rendered.
@@ -810,6 +827,12 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
             if (error instanceof SkippedError) {
               summary.lines.skipped++;
               emit({ type: 'line-end', address: change.address, script: change.script, action: change.action, provider: change.provider, characters: 0, skipped: error.message });
+              return;
+            }
+            if (error instanceof UnsettledError) {
+              // Not skipped: it waits for the user (see its failure, listed when it was settled).
+              summary.lines.failed++;
+              emit({ type: 'line-end', address: change.address, script: change.script, action: change.action, provider: change.provider, characters: 0, error: error.message });
               return;
             }
             summary.lines.failed++;
