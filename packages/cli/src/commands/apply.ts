@@ -107,10 +107,24 @@ export function describeSummary(summary: ApplySummary, context: CommandContext):
   const headline = summary.interrupted ? 'Apply interrupted' : failed > 0 ? 'Apply finished with failures' : 'Apply complete';
   lines.push(style(failed > 0 || summary.interrupted ? 'red' : 'green', `${headline}: ${facts.join(', ')} in ${seconds} s.`));
   for (const failure of summary.failures) lines.push(style('red', `  ✗ ${failure.address} (${failure.provider}): ${failure.message}`));
-  if (failed > 0 || summary.interrupted) {
-    lines.push('Everything that finished is recorded in voices.lock; run `voxform apply` again to do the rest.');
-  }
+  if (failed > 0 || summary.failures.length > 0 || summary.interrupted) lines.push(whatNext(summary));
   return lines.join('\n');
+}
+
+/**
+ * What to run to do the rest. Work the vendor may already have billed never goes through on another
+ * plain apply, only with `--replace <address>`; anything else (interrupted, temporary) does.
+ */
+function whatNext(summary: ApplySummary): string {
+  const replace = [...new Set(summary.failures.flatMap((failure) => (failure.replaceAddress ? [failure.replaceAddress] : [])))];
+  const applyAgain = summary.interrupted || summary.failures.some((failure) => !failure.replaceAddress);
+  const recorded = 'Everything that finished is recorded in voices.lock';
+  const command = `\`voxform apply --replace ${replace.join(' ')}\``;
+  if (replace.length === 0) return `${recorded}; run \`voxform apply\` again to do the rest.`;
+  if (!applyAgain) {
+    return `${recorded}. The rest may already have been billed, so voxform will not send it again on its own: once you have checked your vendor account, run ${command} to send it anyway.`;
+  }
+  return `${recorded}; run \`voxform apply\` again to do the rest, except ${replace.join(', ')}: ${replace.length === 1 ? 'it' : 'they'} may already have been billed, so only ${command} sends ${replace.length === 1 ? 'it' : 'them'}, once you have checked your vendor account.`;
 }
 
 async function ask(question: string): Promise<string> {
