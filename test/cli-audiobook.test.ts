@@ -306,3 +306,49 @@ describe('voxform init, then show', () => {
     }
   });
 });
+
+describe('voxform apply --prune', () => {
+  it('reports a voice and chapter files it deleted as done and deleted: nothing unfinished, nothing assembled', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'voxform-prune-'));
+    try {
+      await writeFile(path.join(dir, 'voices.yaml'), [
+        'version: 1',
+        'voices:',
+        '  narrator: { provider: local, sample: samples/narrator.wav }',
+        '  villain: { provider: local, sample: samples/villain.wav }',
+        'scripts:',
+        '  chapter-01:',
+        '    assemble: true',
+        '    lines:',
+        '      - narrator: The keeper said nothing.',
+        '      - villain: Good evening, keeper.',
+        '',
+      ].join('\n'));
+      await cp(path.join(root, 'examples/audiobook/samples'), path.join(dir, 'samples'), { recursive: true });
+      expect((await voxform(dir, 'apply', '--yes', '--quiet')).code).toBe(0);
+
+      // The villain, its line and the chapter file all go.
+      await writeFile(path.join(dir, 'voices.yaml'), [
+        'version: 1',
+        'voices:',
+        '  narrator: { provider: local, sample: samples/narrator.wav }',
+        'scripts:',
+        '  chapter-01:',
+        '    lines:',
+        '      - narrator: The keeper said nothing.',
+        '',
+      ].join('\n'));
+      const pruned = await voxform(dir, 'apply', '--yes', '--prune');
+      expect(pruned.code).toBe(0);
+      expect(`${pruned.stdout}${pruned.stderr}`).not.toContain('not finished');
+      expect(pruned.stdout).toContain('Apply complete: 1 voice change, 1 line done, 0 characters billed, 1 chapter or book file deleted in');
+      expect(pruned.stdout).not.toMatch(/files? assembled/);
+      expect(pruned.stdout).toContain('[COMPLETED] voice.villain: delete (local)');
+      const lock = await readLock(dir);
+      expect(Object.keys(lock.voices)).toEqual(['narrator']);
+      expect(lock.assemblies).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -254,6 +254,10 @@ describe('examples/multi-vendor against voxform emulator', () => {
     const resumed = await voxform(dir, ['apply', '--yes'], { env });
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toMatch(/Settled unfinished work from an earlier apply: voice\.announcer resumed/);
+    // The voices resumed at the vendor are done like created ones: counted, their progress completed.
+    expect(`${resumed.stdout}${resumed.stderr}`).not.toContain('not finished');
+    expect(resumed.stdout).toContain('[COMPLETED] voice.announcer: create (soundclone)');
+    expect(resumed.stdout).toMatch(/Apply complete: 2 voice changes, /);
     const lock = await readLock(dir);
     expect(lock.pending).toEqual([]);
     expect(Object.keys(lock.renders)).toHaveLength(6);
