@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -273,7 +273,37 @@ describe('voxform on examples/audiobook', () => {
     expect(held.stderr).toContain('pid 999999 on elsewhere');
     const unlock = await voxform(dir, 'unlock');
     expect(unlock.code).toBe(0);
-    expect(unlock.stdout).toContain('pid 999999');
+    expect(unlock.stdout).toContain('Removed the state lock of voxform apply (pid 999999 on elsewhere, since 2026-01-01T00:00:00Z)');
+    expect(unlock.stdout).toContain('another host');
+  });
+
+  it('unlock refuses the lock of a running process on this host unless --force; a dead one\'s it removes', async () => {
+    const lockFile = path.join(dir, '.voxform', 'apply.lock');
+    // This test's own process: running, on this host, as a live apply would be.
+    const running = { pid: process.pid, host: hostname(), startedAt: '2026-01-01T00:00:00Z', command: 'voxform apply' };
+    await writeFile(lockFile, JSON.stringify(running));
+    const refused = await voxform(dir, 'unlock');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`held by a running process: voxform apply, pid ${process.pid} on ${hostname()}, since 2026-01-01T00:00:00Z`);
+    expect(refused.stderr).toContain('Stop that process first');
+    expect(refused.stderr).toContain('`voxform unlock --force`');
+    expect(JSON.parse(await readFile(lockFile, 'utf8'))).toEqual(running);
+
+    const forced = await voxform(dir, 'unlock', '--force');
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain(`Removed the state lock of voxform apply (pid ${process.pid} on ${hostname()}`);
+    await expect(readFile(lockFile)).rejects.toThrow(/ENOENT/);
+
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    await writeFile(lockFile, JSON.stringify({ ...running, pid: dead }));
+    const removed = await voxform(dir, 'unlock');
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toContain(`pid ${dead} on ${hostname()}`);
+    expect(removed.stdout).toContain('its process is gone');
+    await expect(readFile(lockFile)).rejects.toThrow(/ENOENT/);
+
+    const help = await voxform(dir, 'unlock', '--help');
+    expect(help.stdout).toContain('--force');
   });
 });
 

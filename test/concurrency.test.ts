@@ -74,7 +74,7 @@ async function until<T>(check: () => Promise<T | undefined>, what: string): Prom
   throw new Error(`gave up waiting for ${what}`);
 }
 
-const lockMessage = /Error: Another voxform \(voxform apply, pid (\d+) on (\S+), since (\d{4}-\d\d-\d\dT[\d:.]+Z)\) holds the state lock .*apply\.lock\. Wait for it to finish; if that process is gone, run `voxform unlock`\./;
+const lockMessage = /Error: Another voxform \(voxform apply, pid (\d+) on (\S+), since (\d{4}-\d\d-\d\dT[\d:.]+Z)\) holds the state lock .*apply\.lock\. Wait for it to finish\. If pid \1 is not a voxform apply \(the apply died and its pid was reused\), run `voxform unlock --force`\./;
 
 describe('two applies on one project', () => {
   it('runs one; the other exits 1 naming the holder (pid, host, since) and what to do', async () => {

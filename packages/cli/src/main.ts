@@ -108,7 +108,11 @@ export async function main(argv: string[], mainOptions: MainOptions = {}): Promi
     .description('quality gates: silent, clipped or cut-off audio, a duration far from the text, chapters off their loudness target; exit 1 listing them')
     .action(run(async () => (await import('./commands/check.js')).checkCommand));
   program.command('show').description('what voices.lock records: voices, renders, pending work').action(run(async () => (await import('./commands/show.js')).showCommand));
-  program.command('unlock').description('remove the state lock left by an apply that died').action(run(async () => (await import('./commands/unlock.js')).unlockCommand));
+  program
+    .command('unlock')
+    .description('remove the state lock left by an apply that died (refused while its process runs on this host)')
+    .option('--force', 'remove it even though its pid runs on this host: for when that pid is not a voxform apply (reused after the apply died)', false)
+    .action(run(async () => (await import('./commands/unlock.js')).unlockCommand));
   program
     .command('emulator')
     .description('serve fakes of the five vendor APIs locally, for tests and trying voxform without keys')

@@ -790,14 +790,16 @@ describe('applyPlan', () => {
       await expect(apply(dir, createFakeProvider())).rejects.toThrow(/on build-agent-7/);
     });
 
-    it('removeStateLock clears a held lock', async () => {
+    it('removeStateLock keeps the lock of a running holder unless forced, then apply runs', async () => {
       const dir = await createProject();
       const stateDir = path.join(dir, '.voxform');
       await acquireStateLock(stateDir, 'apply');
       expect(await readStateLock(stateDir)).toMatchObject({ pid: process.pid, host: hostname(), command: 'apply' });
       await expect(apply(dir, createFakeProvider())).rejects.toThrow(`pid ${process.pid}`);
 
-      expect(await removeStateLock(stateDir)).toMatchObject({ pid: process.pid });
+      await expect(removeStateLock(stateDir)).rejects.toThrow(/running process.*voxform unlock --force/s);
+      expect(await readStateLock(stateDir)).toMatchObject({ pid: process.pid });
+      expect(await removeStateLock(stateDir, { force: true })).toMatchObject({ pid: process.pid });
       expect(await readStateLock(stateDir)).toBeUndefined();
       expect((await apply(dir, createFakeProvider())).summary.lines.done).toBe(5);
     });

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../errors/usage-error.js';
 import { acquireStateLock, readStateLock, removeStateLock, stateLockFile } from './state-lock.js';
 
 // Real processes: a lock between applies is only tested by applies that are separate processes.
@@ -128,5 +129,44 @@ describe('acquireStateLock', () => {
     const lock = await acquireStateLock(dir, 'voxform apply');
     expect(JSON.parse(await readFile(stateLockFile(dir), 'utf8'))).toMatchObject({ pid: process.pid });
     await lock.release();
+  });
+});
+
+describe('removeStateLock', () => {
+  it('refuses the lock of a running process on this host, naming it and how to go on, and leaves it in place', async () => {
+    const dir = await stateDir();
+    const holder = contender(dir, 0);
+    const { pid } = await holder.outcome;
+
+    const refusal = removeStateLock(dir);
+    await expect(refusal).rejects.toThrow(UsageError);
+    await expect(refusal).rejects.toThrow(`voxform apply, pid ${pid} on ${hostname()}, since `);
+    await expect(refusal).rejects.toThrow(/Stop that process first.*voxform unlock --force/s);
+    expect(await readStateLock(dir)).toMatchObject({ pid, host: hostname(), command: 'voxform apply' });
+    // The holder keeps it: another apply is still refused.
+    await expect(acquireStateLock(dir, 'voxform apply')).rejects.toThrow(`pid ${pid} on ${hostname()}`);
+  }, 30_000);
+
+  it('removes a running process\'s lock when forced (its pid reused by another program), and says whose it was', async () => {
+    const dir = await stateDir();
+    const holder = contender(dir, 0);
+    const { pid } = await holder.outcome;
+    expect(await removeStateLock(dir, { force: true })).toMatchObject({ pid, host: hostname() });
+    expect(await readStateLock(dir)).toBeUndefined();
+  }, 30_000);
+
+  it('removes the lock of a process that is gone, and one held on another host (which cannot be checked)', async () => {
+    const dir = await stateDir();
+    await acquireStateLock(dir, 'x').then((lock) => lock.release()); // creates the folder
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    await writeFile(stateLockFile(dir), JSON.stringify({ pid: dead, host: hostname(), startedAt: '2026-11-21T10:00:00.000Z', command: 'voxform apply' }));
+    expect(await removeStateLock(dir)).toMatchObject({ pid: dead, host: hostname() });
+    expect(await readStateLock(dir)).toBeUndefined();
+
+    // A pid that is running here, but the lock says another host: this host's processes say nothing about it.
+    await writeFile(stateLockFile(dir), JSON.stringify({ pid: process.pid, host: 'build-agent-7', startedAt: '2026-11-21T10:00:00.000Z', command: 'voxform apply' }));
+    expect(await removeStateLock(dir)).toMatchObject({ pid: process.pid, host: 'build-agent-7' });
+    expect(await readStateLock(dir)).toBeUndefined();
+    expect(await removeStateLock(dir)).toBeUndefined();
   });
 });

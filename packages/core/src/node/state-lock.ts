@@ -52,7 +52,8 @@ export async function acquireStateLock(stateDir: string, command: string): Promi
       current !== 'unreadable'
         ? `Another voxform (${current.command}, pid ${current.pid} on ${current.host}, since ${current.startedAt}) holds the state lock ${file}. ` +
             (current.host === holder.host
-              ? 'Wait for it to finish; if that process is gone, run `voxform unlock`.'
+              ? // A gone process's lock would have been taken over above: only a reused pid gets here wrongly.
+                `Wait for it to finish. If pid ${current.pid} is not a voxform apply (the apply died and its pid was reused), run \`voxform unlock --force\`.`
               : `It runs on another host, which voxform cannot check: wait for it to finish, or if it is gone, run \`voxform unlock\`.`)
         : `The state lock ${file} is held but unreadable. If no other voxform is running, run \`voxform unlock\`.`,
     );
@@ -81,11 +82,32 @@ async function readHolder(file: string): Promise<LockHolder | 'missing' | 'unrea
   }
 }
 
-/** Removes the state lock whoever holds it (`voxform unlock`). Returns the holder it removed. */
-export async function removeStateLock(stateDir: string): Promise<LockHolder | undefined> {
-  const holder = await readStateLock(stateDir);
-  await rm(stateLockFile(stateDir), { force: true });
-  return holder;
+/**
+ * Removes the state lock (`voxform unlock`) and returns the holder it removed; undefined when there was
+ * none, or none could be read from it. A holder on this host whose process runs is an apply at work, so
+ * its lock is kept and a {@link UsageError} names it, unless `force` (its pid now belongs to another
+ * program). A holder on another host cannot be checked: its lock is removed.
+ */
+export async function removeStateLock(stateDir: string, options: { force?: boolean } = {}): Promise<LockHolder | undefined> {
+  const file = stateLockFile(stateDir);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const holder = await readHolder(file);
+    if (holder === 'missing') return undefined;
+    if (holder === 'unreadable') {
+      await rm(file, { force: true });
+      return undefined;
+    }
+    if (!options.force && holder.host === hostname() && isAlive(holder.pid)) {
+      throw new UsageError(
+        `The state lock ${file} is held by a running process: ${holder.command}, pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}. ` +
+          '`voxform unlock` only clears a lock left by a process that died: removing it now would let a second apply run beside this one and pay twice. ' +
+          `Stop that process first (or let it finish). If you are sure pid ${holder.pid} is not a voxform apply (the apply died and its pid was reused), run \`voxform unlock --force\`.`,
+      );
+    }
+    // Only this holder's lock: one taken meanwhile (a new apply over the dead holder's) is checked again.
+    if (await removeIfStill(file, holder)) return holder;
+  }
+  throw new UsageError(`Could not remove the state lock ${file}: it keeps changing hands. Is a voxform apply starting right now?`);
 }
 
 /** Creates `file` holding `text`, complete, unless it exists. */
