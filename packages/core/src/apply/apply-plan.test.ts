@@ -805,6 +805,46 @@ describe('applyPlan', () => {
     });
   });
 
+  it('removes the temp files a killed apply left in the cache, the output folders and beside voices.lock, and nothing else', async () => {
+    const dir = await createProject();
+    await apply(dir, createFakeProvider());
+    const recorded = (await readLockfile(dir)).renders['intro/0001']!;
+    const folder = path.posix.dirname(recorded.file);
+    const name = path.posix.basename(recorded.file);
+    // What a kill -9 leaves mid-write: `.<name>.<12 hex>.tmp` beside an output, a cache entry and
+    // voices.lock; write-file-atomic's `<name>.<number>` beside the lockfile's snapshot.
+    const leftovers = [
+      `${folder}/.${name}.1bb8854baa08.tmp`,
+      // Beside an output this apply leaves as it is: a killed --replace leaves its temp there.
+      `out/outro/.0002-0002.wav.0123456789ab.tmp`,
+      `.voxform/cache/.${recorded.key}.wav.ece346987c4f.tmp`,
+      '.voices.lock.a1b2c3d4e5f6.tmp',
+      '.voxform/voices.lock.json.3141592653',
+    ];
+    const others = [
+      `${folder}/notes.tmp`,
+      `${folder}/.${name}.tmp`,
+      `${folder}/.${name}.1BB8854BAA08.tmp`,
+      `${folder}/.${name}.1bb8854baa0.tmp`,
+      `${folder}/${name}.1bb8854baa08.tmp`,
+      `${folder}/.${name}.1bb8854baa08.tmp.bak`,
+      '.voxform/cache/notes.txt',
+      '.voxform/voices.lock.json.tmp',
+      // Voxform's pattern, but not beside the lockfile, or in a folder apply does not write to.
+      '.editor.a1b2c3d4e5f6.tmp',
+      'samples/.narrator.wav.a1b2c3d4e5f6.tmp',
+      'notes/.draft.wav.a1b2c3d4e5f6.tmp',
+    ];
+    await writeFiles(dir, Object.fromEntries([...leftovers, ...others].map((file) => [file, 'partial audio'])));
+    await rm(path.join(dir, recorded.file)); // something to do, so that apply runs
+
+    const { summary } = await apply(dir, createFakeProvider());
+    expect(summary.lines.done).toBe(1);
+    for (const file of leftovers) expect(await exists(path.join(dir, file)), file).toBe(false);
+    for (const file of others) expect(await exists(path.join(dir, file)), file).toBe(true);
+    expect(await exists(path.join(dir, recorded.file))).toBe(true);
+  });
+
   it('restores a deleted output from the cache without calling the provider', async () => {
     const dir = await createProject();
     await apply(dir, createFakeProvider());

@@ -29,9 +29,11 @@ import type {
 import { cacheFromFile, restoreAudio, storeAudio, type StoredAudio } from '../node/audio-store.js';
 import { hashFile, sampleDigests, sampleInput, type LoadedProject } from '../node/load-project.js';
 import { LockfileStore } from '../node/lockfile-store.js';
-import { readCacheKeys } from '../node/observe-project.js';
-import { createOutputGuard } from '../node/output-guard.js';
+import { isSnapshotTempName } from '../node/lockfile-snapshot.js';
+import { cacheKeysOf } from '../node/observe-project.js';
+import { createOutputGuard, type OutputGuard } from '../node/output-guard.js';
 import { acquireStateLock } from '../node/state-lock.js';
+import { isTempFileName, removeLeftoverFiles, tempFileBeside } from '../node/temp-file.js';
 import type { ApplyEvent, ApplySummary } from './apply-events.js';
 
 export interface ApplyOptions {
@@ -144,6 +146,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     const identity = identifyManifest(project.manifest, sampleDigests(project));
     // Every write and delete goes through it: nothing lands outside the output folder.
     const guard = createOutputGuard({ projectDir: paths.dir, outputDir: project.manifest.output.dir });
+    // Before this apply writes anything, so that none of its own temp files can be taken for a leftover.
+    const cacheNames = await removeLeftoverTempFiles(project, plan, guard);
     const billable = billableProviders(plan, store.state.pending);
     // One adaptive limiter per provider: its queue orders the billable calls, and the adapter's HTTP
     // client reports every rate-limit answer to it, halving the concurrency on repeated ones.
@@ -568,10 +572,12 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     emit({ type: 'apply-start', voices: voiceChanges.length, scripts: [...scripts].map(([script, lines]) => ({ script, lines })) });
 
     // 2. Before any output is written, put into the cache the audio of every restore and move.
-    const cached = await readCacheKeys(paths.cacheDir);
+    // The cache as listed before settling, which may have added to it: what is not listed is looked for.
+    const cached = cacheKeysOf(cacheNames);
     for (const change of lineChanges) {
       if ((change.action !== 'restore' && change.action !== 'move') || cached.has(change.key)) continue;
       const line = linesByAddress.get(change.address)!;
+      if (await isFile(cacheFileOf(change.key, line.format))) continue;
       const sources = [change.from, ...Object.values(store.state.renders).filter((render) => render.key === change.key).map((render) => render.file)];
       for (const source of sources) {
         if (!source) continue;
@@ -725,7 +731,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
         chapters.push({ title: chapter, file: file!, durationMs: recorded.durationMs, key: recorded.key, sha256: recorded.sha256 });
       }
       const outputFile = await guard.prepareWrite(path.resolve(paths.dir, book.file));
-      const temp = path.join(path.dirname(outputFile), `.${path.basename(outputFile)}.${Date.now().toString(36)}.tmp`);
+      const temp = tempFileBeside(outputFile);
       try {
         await buildBook({ title: book.title, chapters, outputFile: temp, bitrate: book.bitrate, signal: abort.signal });
         const bytes = await readFile(temp);
@@ -902,6 +908,44 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
   summary.durationMs = Date.now() - started;
   emit({ type: 'apply-end', summary });
   return summary;
+}
+
+/**
+ * Removes the temp files an apply killed mid-write (kill -9, a power cut) left, and nothing else: the
+ * {@link tempFileBeside} names in every folder outputs of the manifest or the plan are in (a killed
+ * `--replace` leaves one beside an output the next plan leaves alone) and in the cache, the one of
+ * voices.lock beside it, and write-file-atomic's of the lockfile snapshot. Holding the state lock, this
+ * apply is the only one writing such files. One listing per folder; returns the names of the cache's files.
+ */
+async function removeLeftoverTempFiles(project: LoadedProject, plan: Plan, guard: OutputGuard): Promise<string[]> {
+  const { paths, manifest } = project;
+  // Relative folders first: a book has thousands of lines in a few folders.
+  const relativeFolders = new Set<string>();
+  const addFolderOf = (file: string) => relativeFolders.add(path.dirname(file));
+  for (const item of [...manifest.lines, ...manifest.assemblies, ...manifest.books]) addFolderOf(item.file);
+  for (const change of plan.changes) {
+    if (change.kind === 'voice') addFolderOf(path.join(manifest.output.dir, 'voices', change.voice)); // its preview
+    else addFolderOf(change.file);
+    if (change.kind === 'line' && change.from) addFolderOf(change.from);
+  }
+  const audioFolders = new Set([paths.cacheDir, ...[...relativeFolders].map((folder) => path.resolve(paths.dir, folder))]);
+  const lockfileName = path.basename(paths.lockfileFile);
+  const pickers = new Map<string, (name: string) => boolean>();
+  for (const folder of audioFolders) pickers.set(folder, (name) => isTempFileName(name));
+  if (!audioFolders.has(paths.dir)) pickers.set(paths.dir, (name) => isTempFileName(name, lockfileName));
+  if (!audioFolders.has(paths.stateDir)) pickers.set(paths.stateDir, isSnapshotTempName);
+  const limit = pLimit(16);
+  let cacheNames: string[] = [];
+  await Promise.all(
+    [...pickers].map(([folder, isLeftover]) =>
+      limit(async () => {
+        // Output folders through the guard: a folder that is a link out of the output folder is not cleaned.
+        const names = await removeLeftoverFiles(folder, isLeftover, folder === paths.cacheDir ? undefined : (file) => guard.checkRemove(file));
+        if (folder === paths.cacheDir) cacheNames = names;
+      }),
+    ),
+  );
+  return cacheNames;
 }
 
 /** A deterministic vendor-safe voice id: `vx-<name>-<12 hex of the fingerprint>`. */

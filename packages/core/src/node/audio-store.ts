@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { parseFile } from 'music-metadata';
 import wavefile from 'wavefile';
 import { DEFAULT_MAX_DOWNLOAD_BYTES, formatBytes } from '../http/size-limits.js';
 import type { AudioFormat, AudioSource } from '../providers/provider-v1.js';
+import { tempFileBeside } from './temp-file.js';
 
 export interface StoredAudio {
   sha256: string;
@@ -31,14 +32,14 @@ export async function storeAudio(options: {
   /** Largest audio accepted, in bytes; more fails with an {@link AudioTooLargeError}. Default {@link DEFAULT_MAX_DOWNLOAD_BYTES}. */
   maxBytes?: number;
 }): Promise<StoredAudio> {
-  const temp = tempBeside(options.outputFile);
+  const temp = tempFileBeside(options.outputFile);
   try {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
     const { sha256, bytes, head } = await writeHashed(await chunksOf(options.source, options.signal, options.fetch, maxBytes), temp, options.signal, maxBytes);
     const durationMs = await checkAudio(temp, head, options.format, bytes);
     if (options.cacheFile) {
       const cacheFile = options.cacheFile;
-      const cacheTemp = tempBeside(cacheFile);
+      const cacheTemp = tempFileBeside(cacheFile);
       await inFolder(cacheTemp, () => copyFile(temp, cacheTemp, constants.COPYFILE_FICLONE));
       await rename(cacheTemp, cacheFile);
     }
@@ -68,7 +69,7 @@ async function inFolder<T>(file: string, create: () => Promise<T>): Promise<T> {
  * recorded for that render key: one per rendering of it), against them: a damaged entry is removed, never restored.
  */
 export async function restoreAudio(options: { cacheFile: string; outputFile: string; format: AudioFormat; signal: AbortSignal; recordedSha256?: ReadonlySet<string> }): Promise<StoredAudio> {
-  const temp = tempBeside(options.outputFile);
+  const temp = tempFileBeside(options.outputFile);
   await mkdir(path.dirname(options.outputFile), { recursive: true });
   try {
     const { sha256, bytes, head } = await writeHashed(createReadStream(options.cacheFile), temp, options.signal);
@@ -95,7 +96,7 @@ export async function restoreAudio(options: { cacheFile: string; outputFile: str
 /** Puts an existing output file's audio into the cache (before it is moved or overwritten). */
 export async function cacheFromFile(file: string, cacheFile: string): Promise<void> {
   await mkdir(path.dirname(cacheFile), { recursive: true });
-  const temp = tempBeside(cacheFile);
+  const temp = tempFileBeside(cacheFile);
   await copyFile(file, temp, constants.COPYFILE_FICLONE);
   await rename(temp, cacheFile);
 }
@@ -113,10 +114,6 @@ export class AudioTooLargeError extends Error {
         'If the line really is that long, raise the limit: voxform apply --max-download-mb <megabytes>',
     );
   }
-}
-
-function tempBeside(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
 async function chunksOf(source: AudioSource, signal: AbortSignal, fetchFunction: typeof fetch | undefined, maxBytes: number): Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>> {

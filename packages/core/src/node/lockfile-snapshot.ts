@@ -14,6 +14,11 @@ export function lockfileSnapshotFile(stateDir: string): string {
   return path.join(stateDir, 'voices.lock.json');
 }
 
+/** write-file-atomic's temp file for the snapshot (`voices.lock.json.<number>` beside it), left by a kill. */
+export function isSnapshotTempName(name: string): boolean {
+  return /^voices\.lock\.json\.\d+$/.test(name);
+}
+
 let formatTag: string | undefined;
 /** Changes whenever what parseLockfile accepts could change. */
 function snapshotFormat(): string {

@@ -14,11 +14,15 @@ const cacheName = /^([0-9a-f]{64})\.(wav|mp3)$/;
 /** The render keys whose audio is in the cache, from the cache folder's file names. */
 export async function readCacheKeys(cacheDir: string): Promise<Set<string>> {
   try {
-    const names = await readdir(cacheDir);
-    return new Set(names.flatMap((name) => cacheName.exec(name)?.[1] ?? []));
+    return cacheKeysOf(await readdir(cacheDir));
   } catch {
     return new Set();
   }
+}
+
+/** The render keys whose audio is in the cache, from the names of the files in it. */
+export function cacheKeysOf(names: string[]): Set<string> {
+  return new Set(names.flatMap((name) => cacheName.exec(name)?.[1] ?? []));
 }
 
 function statIfAny(file: string): Stats | undefined {

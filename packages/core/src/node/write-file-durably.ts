@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { tempFileBeside } from './temp-file.js';
 
 /**
  * Replaces `file` with `text` so that a crash leaves either the old or the new content, never a mix:
@@ -9,7 +8,7 @@ import path from 'node:path';
  * and a signal handler per call (together about half a millisecond of CPU). `mode` applies to a new file.
  */
 export async function writeFileDurably(file: string, text: string, options: { mode?: number } = {}): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempFileBeside(file);
   try {
     const handle = await open(temp, 'w', options.mode ?? 0o666);
     try {
