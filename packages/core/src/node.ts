@@ -6,7 +6,7 @@ export { acquireStateLock, readStateLock, removeStateLock, type LockHolder } fro
 export { storeAudio, restoreAudio, type StoredAudio } from './node/audio-store.js';
 export { writePlanFile, readPlanFile, checkPlanIsCurrent, type PlanFile } from './node/plan-file.js';
 export { applyPlan, suggestedVoiceId, type ApplyOptions } from './apply/apply-plan.js';
-export type { ApplyEvent, ApplySummary } from './apply/apply-events.js';
+export { emptyApplySummary, type ApplyEvent, type ApplySummary } from './apply/apply-events.js';
 export { createNodeDispatcher, type NodeDispatcherSettings } from './http/node/create-node-dispatcher.js';
 export { createPoolFetch } from './http/node/create-pool-fetch.js';
 export { downloadToFile, type DownloadToFileOptions } from './http/node/download-to-file.js';

@@ -1,4 +1,4 @@
-import type { ApplySummary } from '@voxform/core/node';
+import { emptyApplySummary, type ApplySummary } from '@voxform/core/node';
 import { describe, expect, it } from 'vitest';
 import type { CommandContext } from '../main.js';
 import { createTerminal } from '../terminal.js';
@@ -7,16 +7,7 @@ import { describeSummary } from './apply.js';
 const context = { terminal: createTerminal({ color: false, quiet: false, verbose: false, json: false }) } as CommandContext;
 
 function summaryOf(changes: Partial<ApplySummary> = {}): ApplySummary {
-  return {
-    voices: { done: 0, failed: 0 },
-    lines: { done: 0, rendered: 0, failed: 0, skipped: 0 },
-    assemblies: { done: 0, deleted: 0, failed: 0, skipped: 0 },
-    characters: 0,
-    failures: [],
-    interrupted: false,
-    durationMs: 400,
-    ...changes,
-  };
+  return { ...emptyApplySummary(), durationMs: 400, ...changes };
 }
 
 describe('describeSummary', () => {

@@ -88,3 +88,16 @@ export interface ApplySummary {
   interrupted: boolean;
   durationMs: number;
 }
+
+/** The summary of an apply that has done nothing yet. */
+export function emptyApplySummary(): ApplySummary {
+  return {
+    voices: { done: 0, failed: 0 },
+    lines: { done: 0, rendered: 0, failed: 0, skipped: 0 },
+    assemblies: { done: 0, deleted: 0, failed: 0, skipped: 0 },
+    characters: 0,
+    failures: [],
+    interrupted: false,
+    durationMs: 0,
+  };
+}

@@ -34,7 +34,7 @@ import { cacheKeysOf } from '../node/observe-project.js';
 import { createOutputGuard, type OutputGuard } from '../node/output-guard.js';
 import { acquireStateLock } from '../node/state-lock.js';
 import { isTempFileName, removeLeftoverFiles, tempFileBeside } from '../node/temp-file.js';
-import type { ApplyEvent, ApplySummary } from './apply-events.js';
+import { emptyApplySummary, type ApplyEvent, type ApplySummary } from './apply-events.js';
 
 export interface ApplyOptions {
   project: LoadedProject;
@@ -110,15 +110,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
     snapshotDir: paths.stateDir,
     ...(options.checkpointMs === undefined ? {} : { checkpointMs: options.checkpointMs }),
   });
-  const summary: ApplySummary = {
-    voices: { done: 0, failed: 0 },
-    lines: { done: 0, rendered: 0, failed: 0, skipped: 0 },
-    assemblies: { done: 0, deleted: 0, failed: 0, skipped: 0 },
-    characters: 0,
-    failures: [],
-    interrupted: false,
-    durationMs: 0,
-  };
+  const summary: ApplySummary = emptyApplySummary();
   const stop = new AbortController();
   const abort = new AbortController();
   const onStop = () => {
