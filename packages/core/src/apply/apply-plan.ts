@@ -940,7 +940,6 @@ async function removeLeftoverTempFiles(project: LoadedProject, plan: Plan, guard
   return cacheNames;
 }
 
-/** A deterministic vendor-safe voice id: `vx-<name>-<12 hex of the fingerprint>`. */
 async function isFile(file: string): Promise<boolean> {
   return stat(file).then(
     (info) => info.isFile(),
@@ -948,6 +947,7 @@ async function isFile(file: string): Promise<boolean> {
   );
 }
 
+/** A deterministic vendor-safe voice id: `vx-<name>-<12 hex of the fingerprint>`. */
 export function suggestedVoiceId(name: string, fingerprint: string): string {
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'voice';
   return `vx-${slug}-${fingerprint.slice(0, 12)}`;
