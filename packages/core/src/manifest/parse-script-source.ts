@@ -4,7 +4,10 @@ import { toString } from 'mdast-util-to-string';
 
 /** One paragraph of a `from:` file, ready to become a line. */
 export interface ScriptParagraph {
-  /** The speaker named by an `@voice:` prefix on this or an earlier paragraph; absent = the script's default. */
+  /**
+   * The speaker named by an `@voice:` prefix on this or an earlier paragraph, lowercased; absent = the
+   * script's default.
+   */
   voice?: string;
   text: string;
   /** 1-based position of the paragraph in its file. */
@@ -12,7 +15,9 @@ export interface ScriptParagraph {
   column: number;
 }
 
-const speakerPrefix = /^@([a-z][a-z0-9_-]*):\s*/;
+// Case-insensitive: voice names are lowercase (the schema's voiceName), and `@Villain:` at the start of a
+// paragraph is a speaker switch to `villain`, not words for the previous speaker to say.
+const speakerPrefix = /^@([a-z][a-z0-9_-]*):\s*/i;
 
 /** How a `from:` file is read: Markdown by its extension, otherwise plain text. */
 export function scriptFormatOf(file: string): 'markdown' | 'text' {
@@ -22,8 +27,8 @@ export function scriptFormatOf(file: string): 'markdown' | 'text' {
 /**
  * Splits a plain-text or Markdown script into spoken paragraphs. Paragraphs are blocks separated by
  * blank lines; in Markdown, headings and list items count as paragraphs, code blocks, HTML and images
- * are not spoken, and emphasis and links keep only their words. A paragraph starting `@voice:` switches
- * the speaker for it and every following paragraph.
+ * are not spoken, and emphasis and links keep only their words. A paragraph starting `@voice:` (in any
+ * case) switches the speaker for it and every following paragraph.
  */
 export function parseScriptSource(text: string, format: 'markdown' | 'text'): ScriptParagraph[] {
   const blocks = format === 'markdown' ? markdownBlocks(text) : textBlocks(text);
@@ -33,7 +38,7 @@ export function parseScriptSource(text: string, format: 'markdown' | 'text'): Sc
     let content = block.text.replace(/\s+/g, ' ').trim();
     const match = speakerPrefix.exec(content);
     if (match) {
-      voice = match[1];
+      voice = match[1]!.toLowerCase();
       content = content.slice(match[0].length);
     }
     if (content === '') continue;

@@ -390,6 +390,27 @@ describe('resolveManifest', () => {
       ]);
     });
 
+    it('switches speaker on @Voice: whatever its case, since voice names are lowercase', () => {
+      const text = 'Hello.\n\n@Villain: You will never catch me.\n\nNever!\n\n@NARRATOR: And so it ended.\n';
+      for (const name of ['chapters/02.md', 'chapters/02.txt']) {
+        const { manifest: resolved, problems } = check(manifest(`    voice: narrator\n    from: ${name}`), { [name]: fromFile(name, text) });
+        expect(problems).toEqual([]);
+        expect(resolved?.lines.map(({ voice, text: lineText }) => [voice, lineText])).toEqual([
+          ['narrator', 'Hello.'],
+          ['villain', 'You will never catch me.'],
+          ['villain', 'Never!'],
+          ['narrator', 'And so it ended.'],
+        ]);
+      }
+    });
+
+    it('reports an @Name: that is no declared voice in any case, as it does a lowercase one', () => {
+      const { problems } = check(manifest('    voice: narrator\n    from: chapters/02.md'), { 'chapters/02.md': fromFile('chapters/02.md', 'Hello.\n\n@Ghost: Boo.\n') });
+      expect(problems).toEqual([
+        "chapters/02.md:3:1: intro/0002: unknown voice 'ghost' (declared voices: narrator, villain): declare it under voices: or fix the name",
+      ]);
+    });
+
     it('reports a from: file with nothing to speak', () => {
       const { problems } = check(manifest('    voice: narrator\n    from: chapters/02.md'), { 'chapters/02.md': fromFile('chapters/02.md', '```\ncode only\n```\n') });
       expect(problems).toEqual(['voices.yaml:8:11: scripts.intro.from: chapters/02.md has no text to speak: paragraphs are separated by blank lines']);
