@@ -244,6 +244,7 @@ describe('createCloneHandler', () => {
     const cases: Array<[unknown, string[]]> = [
       [{ text: 'Hi.', provider: 'nobody', sampleUrl: 'https://example.com/a.wav' }, ["provider: unknown provider 'nobody' (known providers: aivoiceclonefree, kling, minimax, soundclone, vidu)"]],
       [{ text: '   ', provider: 'vidu', sampleUrl: 'https://example.com/a.wav' }, ['text: line has no text']],
+      [{ text: '\u200b...', provider: 'vidu', sampleUrl: 'https://example.com/a.wav' }, ["text: line has nothing to speak ('\\u200b...'): give it words, or remove it"]],
       [{ text: 'x'.repeat(301), provider: 'vidu', sampleUrl: 'https://example.com/a.wav' }, ['text: text is 301 characters; this server takes at most 300: shorten it']],
       [{ text: 'Hi.', provider: 'kling', sampleUrl: 'https://example.com/a.wav' }, ['provider: Kling cannot speak text with a cloned voice: choose another provider', 'text: text is 3 characters; Kling takes at most 0 per line: split it into several lines']],
       [{ text: 'Hi.', provider: 'vidu' }, ['sample: give exactly one of: sample (a file to upload), sampleUrl (an http(s) URL) or voice (a voice of the project)']],

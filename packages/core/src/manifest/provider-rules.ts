@@ -31,14 +31,35 @@ export function sampleSourceProblem(provider: ProviderV1, source: 'file' | 'url'
     : `${provider.displayName} takes the sample only as an http(s) URL it can fetch: host the file and give its URL`;
 }
 
-/** Why the provider cannot speak this text (empty, too long), or undefined when it can. `text` is normalised. */
+/** Why the provider cannot speak this text (nothing to speak, too long), or undefined when it can. `text` is normalised. */
 export function textProblem(provider: ProviderV1, text: string): string | undefined {
-  if (text === '') return 'line has no text';
+  const unspeakable = unspeakableTextProblem(text);
+  if (unspeakable) return unspeakable;
   const characters = countCharacters(text);
   if (characters > provider.capabilities.maxTextLength) {
     return `text is ${characters} characters; ${provider.displayName} takes at most ${provider.capabilities.maxTextLength} per line: split it into several lines`;
   }
   return undefined;
+}
+
+// A letter or digit in any script. Punctuation, symbols and invisible format characters (\p{Cf}: zero-width
+// spaces, direction marks) alone give a vendor nothing to say, yet are sent and billed as a line.
+const speakable = /[\p{L}\p{N}]/u;
+
+/**
+ * Why this text is no line to speak: empty, or without a letter or digit. Undefined when it has words.
+ * `text` is normalised (`normalizeText`).
+ */
+export function unspeakableTextProblem(text: string): string | undefined {
+  if (text === '') return 'line has no text';
+  if (!speakable.test(text)) return `line has nothing to speak ('${shown(text)}'): give it words, or remove it`;
+  return undefined;
+}
+
+/** The text as a message can show it: invisible and control characters as `\u` escapes, at most 40 characters. */
+function shown(text: string): string {
+  const visible = text.replace(/[\p{Cf}\p{Cc}]/gu, (character) => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  return visible.length > 40 ? `${visible.slice(0, 39)}…` : visible;
 }
 
 /** The most text one call may carry: the provider's limit, or the manifest's lower `maxTextLength`. */

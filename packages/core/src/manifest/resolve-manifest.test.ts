@@ -208,7 +208,7 @@ describe('resolveManifest', () => {
   });
 
   it("splits text over the provider's maxTextLength into pieces, counting code points", () => {
-    const fits = '😀'.repeat(200); // 400 UTF-16 units, 200 code points: exactly the limit
+    const fits = '\u{20000}'.repeat(200); // a CJK letter outside the BMP: 400 UTF-16 units, 200 code points, exactly the limit
     expect(check(manifest(`    lines:\n      - narrator: ${fits}`)).manifest!.lines[0]!.pieces).toBeUndefined();
     const sentence = `Word ${'word '.repeat(28)}end.`; // 149 code points
     const { manifest: resolved, problems } = check(manifest(`    lines:\n      - narrator: ${sentence} ${sentence} ${sentence}`));
@@ -317,6 +317,20 @@ describe('resolveManifest', () => {
     expect(check(manifest('    lines:\n      - { voice: narrator, text: "   " }')).problems).toEqual([
       'voices.yaml:8:9: scripts.intro.lines[0]: line has no text',
     ]);
+  });
+
+  it('refuses a line with no letter or digit to speak, at the line, showing invisible characters', () => {
+    const lines = ['      - narrator: "..."', '      - { voice: narrator, text: "\\u200b" }', '      - narrator: "\\u200b \\u2014 \\u00bf?"', '      - narrator: "\\u4f60\\u597d"', '      - narrator: "42"'];
+    expect(check(manifest(`    lines:\n${lines.join('\n')}`)).problems).toEqual([
+      "voices.yaml:8:9: scripts.intro.lines[0]: line has nothing to speak ('...'): give it words, or remove it",
+      "voices.yaml:9:9: scripts.intro.lines[1]: line has nothing to speak ('\\u200b'): give it words, or remove it",
+      "voices.yaml:10:9: scripts.intro.lines[2]: line has nothing to speak ('\\u200b \u2014 \u00bf?'): give it words, or remove it",
+    ]);
+  });
+
+  it('refuses a paragraph of a from: file with nothing to speak, at the paragraph', () => {
+    const { problems } = check(manifest('    voice: narrator\n    from: chapters/02.md'), { 'chapters/02.md': fromFile('chapters/02.md', 'Hello.\n\n\u2026\n') });
+    expect(problems).toEqual(["chapters/02.md:3:1: intro/0002: line has nothing to speak ('\u2026'): give it words, or remove it"]);
   });
 
   it('still checks the other lines when one line broke the schema', () => {

@@ -4,7 +4,7 @@ import { lexiconEntriesIn, mergeLexicons, spokenText, type Lexicon } from '../le
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { AudioFormat, JsonValue, ProviderV1 } from '../providers/provider-v1.js';
 import { validateWithSchema } from '../validation/schema-validator.js';
-import { optionProblems, sampleSourceProblem, textLimit, textProblem } from './provider-rules.js';
+import { optionProblems, sampleSourceProblem, textLimit, unspeakableTextProblem } from './provider-rules.js';
 import { splitText } from '../text/split-text.js';
 import { schemaDiagnostics, type SchemaProblem } from '../yaml/schema-diagnostics.js';
 import type { PathSegment } from '../yaml/yaml-source.js';
@@ -241,8 +241,9 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
         return;
       }
       const text = normalizeText(candidate.text);
-      if (text === '') {
-        report(textProblem(provider, text)!);
+      const unspeakable = unspeakableTextProblem(text);
+      if (unspeakable) {
+        report(unspeakable);
         return;
       }
       const lexicon = lexiconEntriesIn(text, voiceLexicons.get(voiceName) ?? {});
