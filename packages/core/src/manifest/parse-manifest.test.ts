@@ -85,6 +85,39 @@ describe('parseManifest', () => {
     ]);
   });
 
+  it('refuses a chapter or book path template in words, not as a regular expression, and only for the form written', () => {
+    const text = [
+      'version: 1',
+      voices.trimEnd(),
+      'scripts:',
+      '  intro:',
+      '    assemble: { path: "books/b-chapter.wav" }',
+      '    lines:',
+      '      - narrator: Hello.',
+      'books:',
+      '  tale: { chapters: [intro], path: "../tale.m4b" }',
+      '',
+    ].join('\n');
+    expect(problems(text)).toEqual([
+      `voices.yaml:6:23: scripts.intro.assemble.path: must be a relative path with '/' between folders, ending in '.{ext}', without '..' or '\\', e.g. "chapters/{script}.{ext}": voxform writes the chapter file only inside output.dir`,
+      `voices.yaml:10:36: books.tale.path: must be a relative path with '/' between folders, ending in '.m4b', without '..' or '\\', e.g. "books/{book}.m4b": voxform writes the book only inside output.dir`,
+    ]);
+  });
+
+  it('reports only the errors of the form a value is written in: a number as a number, an object as an object', () => {
+    const script = (settings: string) => `version: 1\n${voices}scripts:\n  intro:\n${settings}\n    lines:\n      - narrator: Hello.\n`;
+    expect(problems(script('    assemble: true\n    loudness: 5'))).toEqual(['voices.yaml:7:15: scripts.intro.loudness: must be <= 0']);
+    expect(problems(script('    assemble: true\n    loudness: { target: 5, peak: 1 }'))).toEqual([
+      "voices.yaml:7:28: scripts.intro.loudness.peak: unknown property 'peak' (allowed: target, truePeak)",
+      'voices.yaml:7:25: scripts.intro.loudness.target: must be <= 0',
+    ]);
+    expect(problems(script('    assemble: { lineGapMs: -5 }'))).toEqual(['voices.yaml:6:28: scripts.intro.assemble.lineGapMs: must be >= 0']);
+    expect(problems(script('    assemble: 7\n    loudness: loud'))).toEqual([
+      'voices.yaml:6:15: scripts.intro.assemble: must be boolean or object',
+      'voices.yaml:7:15: scripts.intro.loudness: must be number or object',
+    ]);
+  });
+
   it('refuses a script with both lines and from', () => {
     const text = `version: 1\n${voices}scripts:\n  intro:\n    from: intro.md\n    lines:\n      - narrator: Hello.\n`;
     expect(problems(text)).toEqual(["voices.yaml:6:5: scripts.intro: needs exactly one of: 'lines', 'from'"]);

@@ -16,6 +16,8 @@ export interface ParsedManifest {
   document?: ManifestDocument;
   /** Voices left out because they broke the schema: lines naming them get no second error. */
   brokenVoices: Set<string>;
+  /** Scripts whose `assemble` was left out because it broke the schema: nothing asks them to add one. */
+  brokenAssemblies: Set<string>;
   diagnostics: Diagnostic[];
 }
 
@@ -32,6 +34,18 @@ const overrides: SchemaMessageOverride[] = [
     keyword: 'pattern',
     message:
       "must be a relative path with '/' between folders, ending in '.{ext}', without '..' or '\\', e.g. \"{script}/{index}-{line}.{ext}\": voxform writes only inside output.dir",
+  },
+  {
+    // Script and book names may contain '.', hence `.+` for them.
+    path: /^scripts\..+\.assemble\.path$/,
+    keyword: 'pattern',
+    message:
+      "must be a relative path with '/' between folders, ending in '.{ext}', without '..' or '\\', e.g. \"chapters/{script}.{ext}\": voxform writes the chapter file only inside output.dir",
+  },
+  {
+    path: /^books\..+\.path$/,
+    keyword: 'pattern',
+    message: "must be a relative path with '/' between folders, ending in '.m4b', without '..' or '\\', e.g. \"books/{book}.m4b\": voxform writes the book only inside output.dir",
   },
   {
     path: /^output\.dir$/,
@@ -54,18 +68,19 @@ export function parseManifest(text: string, file: string): ParsedManifest {
     const message = (marker: string) =>
       `git merge conflict marker '${marker}': resolve the merge conflict${sides} first (keep the lines you want from each side and delete the marker lines), then run voxform validate`;
     const diagnostics = markers.map(({ line, marker }): Diagnostic => ({ file, line, column: 1, path: '', message: message(marker), severity: 'error' }));
-    return { source: YamlSource.parse('', file).source, diagnostics, brokenVoices: new Set() };
+    return { source: YamlSource.parse('', file).source, diagnostics, brokenVoices: new Set(), brokenAssemblies: new Set() };
   }
   const { source, diagnostics } = YamlSource.parse(text, file);
   const brokenVoices = new Set<string>();
-  if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return { source, diagnostics, brokenVoices };
+  const brokenAssemblies = new Set<string>();
+  if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return { source, diagnostics, brokenVoices, brokenAssemblies };
   const value = source.toJS();
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const message = 'the manifest must be a YAML mapping with version, voices and scripts: run `voxform init` for a commented starter';
-    return { source, diagnostics: [...diagnostics, source.diagnostic([], message)], brokenVoices };
+    return { source, diagnostics: [...diagnostics, source.diagnostic([], message)], brokenVoices, brokenAssemblies };
   }
   const first = validateWithSchema(voicesSchema, value);
-  if (first.valid) return { source, document: value as ManifestDocument, diagnostics, brokenVoices };
+  if (first.valid) return { source, document: value as ManifestDocument, diagnostics, brokenVoices, brokenAssemblies };
 
   diagnostics.push(...schemaDiagnostics(first.errors, value, source, { overrides }));
   // Leave out what broke the schema, then check the rest, so one run reports every mistake.
@@ -79,15 +94,16 @@ export function parseManifest(text: string, file: string): ParsedManifest {
       const path = pointerToPath(error.instancePath, pruned);
       if (error.keyword === 'additionalProperties') path.push(String(error.params.additionalProperty));
       if (error.keyword === 'if') continue;
-      if (path.length === 0) return { source, diagnostics, brokenVoices };
+      if (path.length === 0) return { source, diagnostics, brokenVoices, brokenAssemblies };
       if (path[0] === 'voices' && path.length === 2) brokenVoices.add(String(path[1]));
+      if (path[0] === 'scripts' && path[2] === 'assemble') brokenAssemblies.add(String(path[1]));
       removeAt(pruned, path);
       if (typeof path[path.length - 1] === 'number') placeholders.add(error.instancePath);
     }
     errors = validateWithSchema(voicesSchema, pruned).errors.filter(isNew);
   }
-  if (errors.length > 0) return { source, diagnostics, brokenVoices };
-  return { source, document: pruned as unknown as ManifestDocument, diagnostics, brokenVoices };
+  if (errors.length > 0) return { source, diagnostics, brokenVoices, brokenAssemblies };
+  return { source, document: pruned as unknown as ManifestDocument, diagnostics, brokenVoices, brokenAssemblies };
 }
 
 /** Removes the value at `path`; array items become null so later items keep their positions. */

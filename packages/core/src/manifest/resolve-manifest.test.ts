@@ -259,6 +259,12 @@ describe('resolveManifest', () => {
     ]);
   });
 
+  it('does not ask for assemble: true where assemble is written but broke the schema', () => {
+    const text = manifest('    assemble: { path: "books/b-chapter.wav" }\n    loudness: -18\n    lines:\n      - narrator: One.') + 'books:\n  tale: { chapters: [intro] }\n';
+    const { problems } = check(text);
+    expect(problems).toEqual([expect.stringMatching(/^voices\.yaml:7:23: scripts\.intro\.assemble\.path: must be a relative path/)]);
+  });
+
   it('resolves books of assembled chapters, and refuses a chapter that is not assembled or does not exist', () => {
     const ok = check(manifest('    assemble: true\n    lines:\n      - narrator: One.') + 'books:\n  tale: { chapters: [intro], bitrate: 96 }\n');
     expect(ok.problems).toEqual([]);

@@ -285,7 +285,8 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
     });
 
     const loudness = loudnessOf(definition.loudness ?? document.output?.loudness);
-    if (definition.loudness !== undefined && !definition.assemble) {
+    // An `assemble` that broke the schema is already reported; asking to add one would be false.
+    if (definition.loudness !== undefined && !definition.assemble && !input.parsed.brokenAssemblies.has(script)) {
       error([...scriptPath, 'loudness'], `a loudness target applies to the assembled chapter: add assemble: true to scripts.${script}, or remove loudness`);
     }
     if (definition.assemble) {
@@ -326,7 +327,7 @@ export function resolveManifest(input: ResolveManifestInput): ResolveManifestRes
     const bookPath = ['books', name];
     book.chapters.forEach((chapter, index) => {
       if (!(chapter in document.scripts)) error([...bookPath, 'chapters', index], `unknown script '${chapter}' (scripts: ${scripts.join(', ')})`);
-      else if (!assembled.has(chapter)) error([...bookPath, 'chapters', index], `${chapter} is not assembled: add assemble: true to scripts.${chapter}, so the book has a chapter file to take`);
+      else if (!assembled.has(chapter) && !input.parsed.brokenAssemblies.has(chapter)) error([...bookPath, 'chapters', index], `${chapter} is not assembled: add assemble: true to scripts.${chapter}, so the book has a chapter file to take`);
     });
     const file = outputFile(outputDir, (book.path ?? MANIFEST_DEFAULTS.bookPath).replaceAll('{book}', name), { script: name, index: 0, line: name, voice: '', ext: 'm4b' });
     if (file === undefined) {

@@ -40,7 +40,10 @@ export interface SchemaProblem {
 /**
  * Turns ajv errors into readable problems: `required` errors point at the parent object,
  * `additionalProperties` at the unknown key. Errors that only repeat a more precise one (`if`/`then`
- * wrappers, the branches of a `oneOf`) are dropped. Needs no YAML: the server validates JSON with it.
+ * wrappers, the branches of a `oneOf`) are dropped. Of a `oneOf`/`anyOf` whose branches have types, only
+ * the branch of the value's type is reported (`loudness: 5` is a number too high, not also "must be
+ * object"); a value of none of its types gets one "must be A or B". Needs no YAML: the server validates
+ * JSON with it.
  */
 export function schemaProblems(
   errors: readonly ErrorObject[],
@@ -49,7 +52,8 @@ export function schemaProblems(
 ): SchemaProblem[] {
   const prefix = options.prefix ?? [];
   const problems: SchemaProblem[] = [];
-  const relevant = errors.filter((error) => error.keyword !== 'if');
+  const { dropped, unionMessages } = unionBranchesOfOtherTypes(errors.filter((error) => error.keyword !== 'if'));
+  const relevant = errors.filter((error) => error.keyword !== 'if' && !dropped.has(error));
   for (const error of relevant) {
     const path = [...prefix, ...pointerToPath(error.instancePath, value)];
     let message: string;
@@ -86,6 +90,10 @@ export function schemaProblems(
         break;
       case 'oneOf':
       case 'anyOf':
+        if (unionMessages.has(error)) {
+          message = unionMessages.get(error)!;
+          break;
+        }
         if (relevant.some((other) => other !== error && other.instancePath === error.instancePath && other.keyword !== 'oneOf' && other.keyword !== 'anyOf' && other.keyword !== 'required')) continue;
         message = oneOfMessage(error);
         break;
@@ -120,6 +128,56 @@ export function schemaDiagnostics(
     diagnostics.push(diagnostic);
   }
   return diagnostics;
+}
+
+/**
+ * For each `oneOf`/`anyOf` with typed branches: the errors of the branches whose type the value does
+ * not have, to leave out, and the union itself when the one branch of the value's type says what is
+ * wrong. A value of none of the branches' types keeps only the union, worded as "must be A or B".
+ * Branches are recognised by schema path, so a branch that is itself a `$ref` keeps its errors.
+ */
+function unionBranchesOfOtherTypes(errors: readonly ErrorObject[]): { dropped: Set<ErrorObject>; unionMessages: Map<ErrorObject, string> } {
+  const dropped = new Set<ErrorObject>();
+  const unionMessages = new Map<ErrorObject, string>();
+  for (const union of errors) {
+    if ((union.keyword !== 'oneOf' && union.keyword !== 'anyOf') || !Array.isArray(union.schema) || !('data' in union)) continue;
+    const branches = union.schema as Array<{ type?: string | string[] } | boolean>;
+    const admitted = branches.map((branch) => typeof branch !== 'object' || branch.type === undefined || typesOf(branch).some((type) => hasType(union.data, type)));
+    if (admitted.every(Boolean)) continue;
+    const inBranch = (error: ErrorObject, index: number) =>
+      error !== union &&
+      (error.instancePath === union.instancePath || error.instancePath.startsWith(`${union.instancePath}/`)) &&
+      error.schemaPath.startsWith(`${union.schemaPath}/${index}/`);
+    for (const error of errors) if (admitted.some((isAdmitted, index) => !isAdmitted && inBranch(error, index))) dropped.add(error);
+    const matching = admitted.flatMap((isAdmitted, index) => (isAdmitted ? [index] : []));
+    if (matching.length === 0) {
+      const types = [...new Set(branches.flatMap((branch) => (typeof branch === 'object' ? typesOf(branch) : [])))];
+      unionMessages.set(union, `must be ${types.join(' or ')}`);
+    } else if (matching.length === 1 && errors.some((error) => !dropped.has(error) && inBranch(error, matching[0]!))) {
+      dropped.add(union);
+    }
+  }
+  return { dropped, unionMessages };
+}
+
+function typesOf(branch: { type?: string | string[] }): string[] {
+  return branch.type === undefined ? [] : Array.isArray(branch.type) ? branch.type : [branch.type];
+}
+
+/** Whether `value` has the JSON Schema `type`, loosely for numbers: 1.5 is of an integer branch, which says it must be an integer. */
+function hasType(value: unknown, type: string): boolean {
+  switch (type) {
+    case 'null':
+      return value === null;
+    case 'array':
+      return Array.isArray(value);
+    case 'object':
+      return value !== null && typeof value === 'object' && !Array.isArray(value);
+    case 'integer':
+      return typeof value === 'number';
+    default:
+      return typeof value === type;
+  }
 }
 
 function allowedList(parentSchema: unknown): string {
