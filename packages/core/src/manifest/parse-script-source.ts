@@ -1,6 +1,7 @@
 import type { Nodes, Root, RootContent } from 'mdast';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { toString } from 'mdast-util-to-string';
+import { hasSomethingToSay } from './provider-rules.js';
 
 /** One paragraph of a `from:` file, ready to become a line. */
 export interface ScriptParagraph {
@@ -28,7 +29,8 @@ export function scriptFormatOf(file: string): 'markdown' | 'text' {
  * Splits a plain-text or Markdown script into spoken paragraphs. Paragraphs are blocks separated by
  * blank lines; in Markdown, headings and list items count as paragraphs, code blocks, HTML and images
  * are not spoken, and emphasis and links keep only their words. A paragraph starting `@voice:` (in any
- * case) switches the speaker for it and every following paragraph.
+ * case) switches the speaker for it and every following paragraph. A paragraph with no letter or digit
+ * (a scene break such as `◇ ◇ ◇`) is no line.
  */
 export function parseScriptSource(text: string, format: 'markdown' | 'text'): ScriptParagraph[] {
   const blocks = format === 'markdown' ? markdownBlocks(text) : textBlocks(text);
@@ -41,7 +43,8 @@ export function parseScriptSource(text: string, format: 'markdown' | 'text'): Sc
       voice = match[1]!.toLowerCase();
       content = content.slice(match[0].length);
     }
-    if (content === '') continue;
+    // A scene break (`◇ ◇ ◇`, `…`) or a bare speaker switch: nothing to say, so no line.
+    if (!hasSomethingToSay(content)) continue;
     paragraphs.push({ ...(voice === undefined ? {} : { voice }), text: content, line: block.line, column: block.column });
   }
   return paragraphs;

@@ -46,13 +46,18 @@ export function textProblem(provider: ProviderV1, text: string): string | undefi
 // spaces, direction marks) alone give a vendor nothing to say, yet are sent and billed as a line.
 const speakable = /[\p{L}\p{N}]/u;
 
+/** Whether the text has a letter or digit to say. */
+export function hasSomethingToSay(text: string): boolean {
+  return speakable.test(text);
+}
+
 /**
  * Why this text is no line to speak: empty, or without a letter or digit. Undefined when it has words.
  * `text` is normalised (`normalizeText`).
  */
 export function unspeakableTextProblem(text: string): string | undefined {
   if (text === '') return 'line has no text';
-  if (!speakable.test(text)) return `line has nothing to speak ('${shown(text)}'): give it words, or remove it`;
+  if (!hasSomethingToSay(text)) return `line has nothing to speak ('${shown(text)}'): give it words, or remove it`;
   return undefined;
 }
 

@@ -334,9 +334,17 @@ describe('resolveManifest', () => {
     ]);
   });
 
-  it('refuses a paragraph of a from: file with nothing to speak, at the paragraph', () => {
-    const { problems } = check(manifest('    voice: narrator\n    from: chapters/02.md'), { 'chapters/02.md': fromFile('chapters/02.md', 'Hello.\n\n\u2026\n') });
-    expect(problems).toEqual(["chapters/02.md:3:1: intro/0002: line has nothing to speak ('\u2026'): give it words, or remove it"]);
+  it('takes a paragraph of a from: file with nothing to speak (a scene break) for no line', () => {
+    const { problems, manifest: resolved } = check(manifest('    voice: narrator\n    from: chapters/02.md'), {
+      'chapters/02.md': fromFile('chapters/02.md', 'Hello.\n\n\u2026\n\n\u25c7 \u25c7 \u25c7\n\nGoodbye.\n'),
+    });
+    expect(problems).toEqual([]);
+    expect(resolved!.lines.map((line) => line.text)).toEqual(['Hello.', 'Goodbye.']);
+  });
+
+  it('reports a from: file with only scene breaks as having nothing to speak', () => {
+    const { problems } = check(manifest('    voice: narrator\n    from: chapters/02.md'), { 'chapters/02.md': fromFile('chapters/02.md', '\u2026\n\n\u25c7 \u25c7 \u25c7\n') });
+    expect(problems).toEqual(['voices.yaml:8:11: scripts.intro.from: chapters/02.md has no text to speak: paragraphs are separated by blank lines']);
   });
 
   it('still checks the other lines when one line broke the schema', () => {

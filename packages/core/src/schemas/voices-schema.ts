@@ -415,7 +415,7 @@ export const voicesSchema = {
           }
         },
         "from": {
-          "description": "A .txt or .md file, relative to the manifest, whose paragraphs (blocks separated by blank lines) become the lines. A paragraph starting `@voice:` switches the speaker for it and the following paragraphs.",
+          "description": "A .txt or .md file, relative to the manifest, whose paragraphs (blocks separated by blank lines) become the lines. A paragraph starting `@voice:` (in any case) switches the speaker for it and the following paragraphs; a paragraph with no letter or digit (a scene break such as `◇ ◇ ◇`) is skipped.",
           "type": "string",
           "minLength": 1,
           "pattern": "\\.(txt|md)$",
