@@ -335,21 +335,14 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`'${key}' is not a render key: the plan file is damaged; make a new one with voxform plan --out`);
       return path.join(paths.cacheDir, `${key}.${format}`);
     };
-    let recordedHashes: Map<string, Set<string>> | undefined;
-    /** The hashes voices.lock recorded for a render key (one per rendering of it): what its cache entry may hold. */
-    const recordedSha256 = (key: string): Set<string> | undefined => {
-      if (!recordedHashes) {
-        recordedHashes = new Map();
-        for (const render of Object.values(store.state.renders)) addRecordedHash(render);
-      }
-      return recordedHashes.get(key);
-    };
+    /** The hashes voices.lock records for each render key (one per rendering of it): what its cache entry may hold. */
+    const recordedSha256 = new Map<string, Set<string>>();
     const addRecordedHash = (render: LockedRender) => {
-      if (!recordedHashes) return;
-      const hashes = recordedHashes.get(render.key) ?? new Set<string>();
+      const hashes = recordedSha256.get(render.key) ?? new Set<string>();
       hashes.add(render.sha256);
-      recordedHashes.set(render.key, hashes);
+      recordedSha256.set(render.key, hashes);
     };
+    for (const render of Object.values(store.state.renders)) addRecordedHash(render);
     const recordRender = (line: (typeof project.manifest.lines)[number], lineIdentity: ManifestIdentity['lines'][string], stored: StoredAudio, fromAddress?: string) => {
       const render: LockedRender = {
         key: lineIdentity.key,
@@ -772,7 +765,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplySummary> {
       // One stat, not a listing of the cache: the listing grows with the book and this runs per line.
       // A forced re-render (--replace) means new audio: the cached one is what the user wants replaced.
       if (change.action === 'restore' || change.action === 'move' || (!change.forced && (await isFile(cacheFile)))) {
-        const recorded = recordedSha256(change.key);
+        const recorded = recordedSha256.get(change.key);
         const stored = await restoreAudio({ cacheFile, outputFile, format: line.format, signal: abort.signal, ...(recorded ? { recordedSha256: recorded } : {}) }).catch((error: unknown) => {
           throw storeFailure(error, change.address, outputFile);
         });
