@@ -63,10 +63,10 @@ async function inFolder<T>(file: string, create: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Copies cached audio to `outputFile` (through a temp file and rename), hashing it on the way. */
 /**
- * Copies a cache entry to `outputFile`, checked as audio and, with `recordedSha256` (the hashes voices.lock
- * recorded for that render key: one per rendering of it), against them: a damaged entry is removed, never restored.
+ * Copies a cache entry to `outputFile` (through a temp file and rename), hashing it on the way, checked as
+ * audio and, with `recordedSha256` (the hashes voices.lock recorded for that render key: one per rendering
+ * of it), against them: a damaged entry is removed, never restored.
  */
 export async function restoreAudio(options: { cacheFile: string; outputFile: string; format: AudioFormat; signal: AbortSignal; recordedSha256?: ReadonlySet<string> }): Promise<StoredAudio> {
   const temp = tempFileBeside(options.outputFile);
